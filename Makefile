@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test lint fmt translations compile-translations install install-dev serve-env clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations
+	$(BIN)/python -c "import pathlib,sys; mo=list(pathlib.Path('translations').glob('*/LC_MESSAGES/messages.mo')); sys.exit(0 if mo else 'no compiled catalogue')"
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -d translations
+
+run: $(VENV)/.installed compile-translations instance/secret_key
+	export PORTAL_ENV=$${PORTAL_ENV:-development} PORTAL_SECRET_KEY=$${PORTAL_SECRET_KEY:-$$(cat instance/secret_key)}; \
+	$(FLASK) portal init-db && \
+	$(FLASK) portal seed-demo --if-empty && \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-dev compile-translations lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""The portal's application factory: configuration in, a WSGI app out, no side effects."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import extensions
+from portal.config import load_config
+
+
+class PortalFlask(Flask):
+    def dispatch_request(self):  # type: ignore[override]
+        """Run the view, then commit once: the request is the unit of work.
+
+        An exception skips the commit; the error handler rolls back and the session is
+        removed when the app context ends.
+        """
+        response = super().dispatch_request()
+        extensions.db.session.commit()
+        return response
+
+
+def create_app(config: dict[str, Any] | None = None) -> PortalFlask:
+    app = PortalFlask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(load_config(app.instance_path, config))
+    app.json.sort_keys = False  # keep the envelope's order: success, message, data, errors
+    configure_logging(app)
+    configure_proxy(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def configure_proxy(app: Flask) -> None:
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def configure_extensions(app: Flask) -> None:
+    from portal.errors import configure_errors
+    from portal.i18n import configure_i18n
+    from portal.security.headers import configure_security_headers
+    from portal.security.identity import configure_identity
+    from portal.security.throttle import configure_rate_limits
+
+    extensions.db.init_app(app)
+    configure_security_headers(app)
+    configure_identity(app)  # before the limiter: its key needs the caller
+    extensions.csrf.init_app(app)
+    configure_rate_limits(app)
+    configure_i18n(app)
+    configure_errors(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts
+    from portal.api import bp as api
+    from portal.dashboard.views import bp as dashboard
+    from portal.organization.views import bp as organization
+    from portal.team.views import bp as team
+
+    for blueprint in (accounts, dashboard, team, organization, api):
+        app.register_blueprint(blueprint)
+
+
+def configure_templates(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from portal.db import utcnow
+    from portal.security.identity import current_identity
+    from portal.security.permissions import can
+    from portal.team.forms import ROLE_LABELS
+
+    app.jinja_env.globals.update(
+        can=can, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale, now_utc=utcnow
+    )
+    app.context_processor(lambda: {"me": current_identity()})
+
+
+def configure_cli(app: Flask) -> None:
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)

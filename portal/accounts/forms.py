@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.forms import (
+    TOO_LONG,
+    email_validators,
+    lower,
+    name_validators,
+    password_validators,
+    strip,
+)
+
+ORGANIZATION_NAME_REQUIRED = _l("Organisation name is required")
+
+
+class SignupForm(FlaskForm):
+    organization_name = StringField(
+        _l("Organisation name"),
+        validators=[DataRequired(ORGANIZATION_NAME_REQUIRED), Length(max=200, message=TOO_LONG)],
+        filters=[strip],
+    )
+    name = StringField(_l("Your name"), validators=name_validators(), filters=[strip])
+    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
+    password = PasswordField(_l("Password"), validators=password_validators())
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Password is required"))])
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    locale = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,75 @@
+"""Tenants and the people who work in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, PublicIdMixin, UTCDateTime
+from portal.security.roles import PLANS, ROLES, Plan
+
+
+class Organization(PublicIdMixin, Base):
+    __tablename__ = "organizations"
+    __id_prefix__ = "org"
+    __table_args__ = (
+        CheckConstraint(f"plan IN ({', '.join(repr(p.value) for p in PLANS)})", name="plan"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    locale: Mapped[str] = mapped_column(String(5), default="es")
+    plan: Mapped[str] = mapped_column(String(20), default=Plan.FREE)
+    # ENTERPRISE limits, set by the operator with ``portal set-plan``.
+    custom_requests_per_minute: Mapped[int | None]
+    custom_concurrent_requests: Mapped[int | None]
+
+    users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
+
+
+class User(PublicIdMixin, Base):
+    __tablename__ = "users"
+    __id_prefix__ = "usr"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in ROLES)})", name="role"),
+        Index("ix_users_organization_id_created_at", "organization_id", "created_at"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    # Stored lower-cased: one account per address across the whole portal.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.public_id
+
+
+class RevokedToken(Base):
+    """A JWT revoked before its expiry (``DELETE /api/v1/auth/token``)."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

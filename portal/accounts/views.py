@@ -1,0 +1,90 @@
+"""Sign-up, log-in, log-out and the language switcher."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from portal.accounts import services
+from portal.accounts.forms import LanguageForm, LoginForm, SignupForm
+from portal.errors import InvalidCredentials, PortalError, RateLimited
+from portal.forms import apply_error
+from portal.security.identity import current_identity
+from portal.web import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _start_session(user) -> None:
+    """Log in with a fresh session: nothing from before the log-in survives it."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_identity() is not None:
+        return redirect(url_for("dashboard.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                organization_name=form.organization_name.data,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                locale=str(get_locale()),
+            )
+        except PortalError as exc:
+            if not apply_error(form, exc):
+                raise
+        else:
+            _start_session(user)
+            flash(_("Welcome! Your organisation is ready."), "success")
+            return redirect(url_for("dashboard.index"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except (InvalidCredentials, RateLimited) as exc:
+            error, status = exc.message, exc.status
+        else:
+            _start_session(user)
+            return redirect(safe_next(form.next.data))
+    elif form.errors:
+        status = 400
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.locale.data in ("es", "en"):
+        session["locale"] = form.locale.data
+        user = current_identity()
+        if user is not None:
+            services.set_preferred_locale(user, form.locale.data)
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,68 @@
+from flask import g
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from portal.accounts.forms import LoginForm, SignupForm
+from portal.accounts.serializers import organization_json, user_json
+from portal.accounts.services import authenticate, register
+from portal.api import bp
+from portal.envelope import created, ok
+from portal.errors import TokenInvalid
+from portal.forms import form_from_json
+from portal.security.identity import current_identity, revoke_token
+from portal.security.permissions import require
+from portal.security.tokens import issue_token
+
+
+def _token_json(user) -> dict:
+    token, expires_at = issue_token(user)
+    return {"token": token, "expiresAt": expires_at.isoformat(), "role": user.role}
+
+
+@bp.post("/auth/register")
+def register_account():
+    form = form_from_json(SignupForm)
+    user = register(
+        organization_name=form.organization_name.data,
+        name=form.name.data,
+        email=form.email.data,
+        password=form.password.data,
+        locale=str(get_locale()),
+    )
+    data = {
+        "organization": organization_json(user.organization),
+        "user": user_json(user),
+        **_token_json(user),
+    }
+    return created(_("Account created"), data)
+
+
+@bp.post("/auth/token")
+def create_token():
+    form = form_from_json(LoginForm)
+    user = authenticate(form.email.data, form.password.data)
+    return ok(_("Token issued"), _token_json(user))
+
+
+@bp.delete("/auth/token")
+def revoke_current_token():
+    claims = g.get("token_claims")
+    if claims is None:
+        raise TokenInvalid()
+    revoke_token(claims)
+    return ok(_("Token revoked"))
+
+
+@bp.get("/me")
+@require("portal.read")
+def me():
+    user = current_identity()
+    return ok(
+        _("Request completed"),
+        {
+            "user": user_json(user),
+            "role": user.role,
+            "organization": organization_json(user.organization),
+            "plan": user.organization.plan,
+        },
+    )

@@ -1,0 +1,30 @@
+from flask_babel import gettext as _
+
+from portal.accounts.serializers import organization_json
+from portal.api import bp
+from portal.envelope import ok
+from portal.forms import form_from_json
+from portal.organization import services
+from portal.organization.forms import OrganizationUpdateForm
+from portal.security.identity import current_identity
+from portal.security.permissions import require
+
+
+@bp.get("/organization")
+@require("portal.read")
+def get_organization():
+    return ok(_("Request completed"), organization_json(current_identity().organization))
+
+
+@bp.patch("/organization")
+@require("organization.manage")
+def update_organization():
+    actor = current_identity()
+    form = form_from_json(OrganizationUpdateForm, partial=True)
+    organization = services.update_settings(
+        actor.organization,
+        **{name: form[name].data for name in ("name", "currency", "locale") if name in form},
+    )
+    if "plan" in form:
+        services.change_plan(organization, form.plan.data, changed_by=actor)
+    return ok(_("Organisation updated"), organization_json(organization))

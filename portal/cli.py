@@ -1,0 +1,99 @@
+"""``flask --app app portal …``: init-db, seed-demo, set-plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from portal.accounts.models import Organization, User
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.migrate import upgrade
+from portal.organization.services import change_plan
+from portal.security.passwords import hash_password
+from portal.security.roles import PLANS, Plan, Role
+
+portal_cli = AppGroup("portal", help="Operate the portal: schema, demo data, plans.")
+
+DEMO_ORGANIZATION = "Demo Comercial S.A."
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - documented demo credential, local data only
+DEMO_USERS = [
+    ("Olivia Owner", "owner@demo.example.com", Role.OWNER),
+    ("Adrián Admin", "admin@demo.example.com", Role.ADMIN),
+    ("Carmen Contable", "accountant@demo.example.com", Role.ACCOUNTANT),
+    ("Óscar Operador", "operator@demo.example.com", Role.OPERATOR),
+    ("Valeria Visora", "viewer@demo.example.com", Role.VIEWER),
+]
+
+
+@portal_cli.command("init-db")
+def init_db() -> None:
+    """Create the schema or upgrade it to the latest revision (alembic upgrade head)."""
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(db.engine)
+    click.echo("Database is at the latest revision.")
+
+
+@portal_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when there is no organisation yet.")
+def seed_demo(if_empty: bool) -> None:
+    """Create a demo organisation (PRO) with one user per role."""
+    if if_empty and db.session.scalar(select(func.count(Organization.id))):
+        click.echo("The database already has organisations; demo data not loaded.")
+        return
+    if db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][1])):
+        click.echo("The demo organisation already exists.")
+        return
+    organization = Organization(name=DEMO_ORGANIZATION, currency="USD", locale="es", plan=Plan.PRO)
+    password_hash = hash_password(DEMO_PASSWORD)
+    db.session.add(organization)
+    for name, email, role in DEMO_USERS:
+        db.session.add(
+            User(
+                organization=organization,
+                name=name,
+                email=email,
+                role=role,
+                password_hash=password_hash,
+                active=True,
+            )
+        )
+    db.session.commit()
+    click.echo(f"Demo organisation {organization.public_id} created. Log in with:")
+    for _name, email, role in DEMO_USERS:
+        click.echo(f"  {role.value:<10} {email}  /  {DEMO_PASSWORD}")
+
+
+@portal_cli.command("set-plan")
+@click.argument("organization_id")
+@click.argument("plan", type=click.Choice([p.value for p in PLANS], case_sensitive=False))
+@click.option("--per-minute", type=click.IntRange(1, 1_000_000), help="ENTERPRISE requests/min.")
+@click.option("--concurrent", type=click.IntRange(1, 10_000), help="ENTERPRISE concurrent.")
+def set_plan(organization_id: str, plan: str, per_minute: int | None, concurrent: int | None):
+    """Set an organisation's plan (and an ENTERPRISE's custom limits)."""
+    organization = db.session.scalar(
+        select(Organization).where(Organization.public_id == organization_id)
+    )
+    if organization is None:
+        raise click.ClickException(f"No organisation with id {organization_id}")
+    plan = plan.upper()
+    if plan != Plan.ENTERPRISE and (per_minute or concurrent):
+        raise click.ClickException("--per-minute and --concurrent apply to ENTERPRISE only")
+    try:
+        change_plan(
+            organization,
+            plan,
+            changed_by=None,
+            requests_per_minute=per_minute,
+            concurrent_requests=concurrent,
+        )
+    except PortalError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(f"{organization.public_id} is now on {plan}.")

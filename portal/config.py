@@ -1,0 +1,148 @@
+"""Settings from ``PORTAL_*`` environment variables, one class per environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable portal."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"PORTAL_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.strip().lower() in TRUE_WORDS
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write ``postgresql://`` and still get the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY: str | None = None
+
+    # Cookies: Secure outside development, never readable by scripts.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "portal_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    JSON_SORT_KEYS = False
+
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    SUPPORTED_LOCALES = ("es", "en")
+    WTF_I18N_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead of a clock
+
+    JWT_ALGORITHM = "HS256"
+    JWT_EXPIRES_SECONDS = 3600
+
+    # argon2id parameters (OWASP's second recommended set); tests lower them.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_HASH_PARALLELISM = 2
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "portal"
+    RATELIMIT_HEADERS_ENABLED = False  # we write our own headers (see security/limits)
+    RATELIMIT_SWALLOW_ERRORS = True
+    LOGIN_LIMIT_PER_IP = "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
+
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    PROXY_COUNT = 0
+    LOG_LEVEL = "INFO"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024
+    PASSWORD_HASH_PARALLELISM = 1
+    RATELIMIT_SWALLOW_ERRORS = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings dict: class defaults, then ``PORTAL_*`` variables, then overrides."""
+    overrides = dict(overrides or {})
+    env_name = overrides.get("ENV_NAME") or _env("ENV", "production")
+    if env_name not in CONFIGS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    cls = CONFIGS[env_name]
+    settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
+    settings.update(
+        SECRET_KEY=_env("SECRET_KEY", settings["SECRET_KEY"]),
+        DATABASE_URL=_env("DATABASE_URL", default_db),
+        RATELIMIT_STORAGE_URI=_env("RATELIMIT_STORAGE_URL", settings["RATELIMIT_STORAGE_URI"]),
+        BABEL_DEFAULT_LOCALE=_env("DEFAULT_LOCALE", settings["BABEL_DEFAULT_LOCALE"]),
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS=_env_bool(
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS", settings["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]
+        ),
+        JWT_EXPIRES_SECONDS=int(_env("JWT_EXPIRES_SECONDS", str(settings["JWT_EXPIRES_SECONDS"]))),
+        PROXY_COUNT=int(_env("PROXY_COUNT", str(settings["PROXY_COUNT"]))),
+        LOG_LEVEL=_env("LOG_LEVEL", settings["LOG_LEVEL"]),
+    )
+    settings.update(overrides)
+    settings["ENV_NAME"] = env_name
+    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+
+    if settings["BABEL_DEFAULT_LOCALE"] not in settings["SUPPORTED_LOCALES"]:
+        raise ConfigError("PORTAL_DEFAULT_LOCALE must be 'es' or 'en'")
+    secret = settings["SECRET_KEY"]
+    if not secret:
+        raise ConfigError(
+            "PORTAL_SECRET_KEY is not set. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    if len(secret.encode()) < 32:
+        raise ConfigError("PORTAL_SECRET_KEY must be at least 32 bytes long")
+    return settings

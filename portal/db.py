@@ -1,0 +1,184 @@
+"""Engine, one session per app context, the declarative base and constraint helpers."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, has_request_context, request
+from flask.globals import app_ctx
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def new_public_id(prefix: str) -> str:
+    """An opaque random id such as ``inv_9f86d081884c7d659a2feaa0``."""
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+class PublicIdMixin:
+    """Random prefixed ids for everything that leaves the server; ``id`` never does."""
+
+    __id_prefix__: str
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def public_id(cls) -> Mapped[str]:
+        prefix = cls.__id_prefix__
+        return mapped_column(
+            String(40), unique=True, default=lambda: new_public_id(prefix), sort_order=-1
+        )
+
+    @declared_attr
+    def created_at(cls) -> Mapped[datetime]:
+        return mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def _app_context_scope() -> int:
+    return id(app_ctx._get_current_object())
+
+
+class Database:
+    """A SQLAlchemy 2 engine per app and a session per app context (i.e. per request)."""
+
+    def __init__(self) -> None:
+        self.session = scoped_session(self._new_session, scopefunc=_app_context_scope)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["portal.db"] = make_engine(app.config["DATABASE_URL"])
+        app.teardown_appcontext(self._remove_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["portal.db"]
+
+    def _new_session(self) -> Session:
+        return Session(bind=self.engine, expire_on_commit=False)
+
+    def _remove_session(self, exc: BaseException | None = None) -> None:
+        self.session.remove()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy issue BEGIN itself (pysqlite's implicit transactions are off).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # A request that may write takes the write lock when its transaction starts, so
+    # two writers queue on the busy timeout instead of one failing with "database is
+    # locked" when it upgrades a read snapshot. Safe methods keep concurrent reads.
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def violated_constraint(exc: IntegrityError, metadata: MetaData = Base.metadata) -> str | None:
+    """The name of the unique constraint an ``IntegrityError`` reports, on any backend."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name
+    match = re.search(r"UNIQUE constraint failed: ([\w., ]+)", str(orig))
+    if not match:
+        return None
+    columns = [part.strip() for part in match.group(1).split(",")]
+    table_name = columns[0].split(".")[0]
+    names = {c.split(".")[1] for c in columns}
+    table = metadata.tables.get(table_name)
+    if table is None:
+        return None
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint) and (
+            {c.name for c in constraint.columns} == names
+        ):
+            return str(constraint.name)
+    for index in table.indexes:
+        if index.unique and {c.name for c in index.columns} == names:
+            return str(index.name)
+    return None
+
+
+def flush_or_conflict(conflicts: dict[str, type[Exception]]) -> None:
+    """Flush; turn a unique-constraint violation named in ``conflicts`` into its error.
+
+    The database decides (two racing requests get one winner), not a prior SELECT.
+    """
+    from portal.extensions import db
+
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        name = violated_constraint(exc)
+        db.session.rollback()
+        if name in conflicts:
+            raise conflicts[name]() from exc
+        raise

@@ -1,0 +1,65 @@
+from babel.numbers import list_currencies
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.forms import TOO_LONG, strip
+from portal.security.roles import PLANS
+
+CURRENCY_INVALID = _l("Unknown currency code")
+LOCALE_INVALID = _l("Choose Spanish or English")
+PLAN_INVALID = _l("Unknown plan")
+ORGANIZATION_NAME_REQUIRED = _l("Organisation name is required")
+
+
+def upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class ChoiceField(SelectField):
+    """A select whose unknown values get the form's own message."""
+
+    def __init__(self, label=None, *, invalid, **kwargs):
+        super().__init__(label, **kwargs)
+        self.invalid_message = invalid
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(self.invalid_message)
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(
+        _l("Organisation name"),
+        validators=[DataRequired(ORGANIZATION_NAME_REQUIRED), Length(max=200, message=TOO_LONG)],
+        filters=[strip],
+    )
+    currency = StringField(
+        _l("Currency"), validators=[DataRequired(CURRENCY_INVALID)], filters=[upper]
+    )
+    locale = ChoiceField(
+        _l("Language of documents"),
+        choices=[("es", "Español"), ("en", "English")],
+        invalid=LOCALE_INVALID,
+    )
+
+    def validate_currency(self, field) -> None:
+        if field.data not in list_currencies():
+            raise ValidationError(CURRENCY_INVALID)
+
+
+def plan_field() -> ChoiceField:
+    return ChoiceField(
+        _l("Plan"), choices=[(p.value, p.value) for p in PLANS], invalid=PLAN_INVALID
+    )
+
+
+class PlanForm(FlaskForm):
+    plan = plan_field()
+
+
+class OrganizationUpdateForm(OrganizationForm):
+    """The API's PATCH: settings and, for the OWNER, the plan."""
+
+    plan = plan_field()

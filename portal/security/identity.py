@@ -1,0 +1,85 @@
+"""Who is calling: a Bearer token on the API (and only it, when present), else the session.
+
+Runs as the first ``before_request`` so that the locale, the rate-limit key and every
+permission check see one identity, read from the database on every request.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy import select
+from wtforms import ValidationError as WTFormsValidationError
+
+from portal.accounts.models import RevokedToken, User
+from portal.errors import CsrfFailed, TokenInvalid
+from portal.extensions import db, login_manager
+from portal.security.tokens import decode_token
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def current_identity() -> User | None:
+    """The signed-in, active user of this request, or ``None``."""
+    user = current_user._get_current_object()
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _load_active_user(public_id: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.public_id == public_id))
+    return user if user is not None and user.active else None
+
+
+def _bearer_user(header: str) -> User:
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise TokenInvalid()
+    claims = decode_token(raw.strip())
+    user = _load_active_user(claims["sub"])
+    if user is None or user.organization.public_id != claims["org"]:
+        raise TokenInvalid()
+    if db.session.get(RevokedToken, claims["jti"]) is not None:
+        raise TokenInvalid()
+    g.token_claims = claims
+    return user
+
+
+def _check_api_csrf() -> None:
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except WTFormsValidationError as exc:
+        raise CsrfFailed() from exc
+
+
+def load_identity() -> None:
+    if not request.path.startswith("/api/"):
+        current_user._get_current_object()  # flask-login: the session cookie
+        return
+    header = request.headers.get("Authorization")
+    if header is not None:
+        g._login_user = _bearer_user(header)
+        g.auth_method = "bearer"
+        return
+    login_manager._load_user()
+    if current_identity() is not None:
+        g.auth_method = "session"
+        if request.method not in SAFE_METHODS:
+            _check_api_csrf()
+
+
+def revoke_token(claims: dict) -> None:
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    if db.session.get(RevokedToken, claims["jti"]) is None:
+        db.session.add(RevokedToken(jti=claims["jti"], expires_at=expires_at))
+        db.session.flush()
+
+
+def configure_identity(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_active_user)
+    app.before_request(load_identity)

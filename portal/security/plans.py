@@ -1,0 +1,35 @@
+"""What each plan allows: request limits, team size and PRO features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.security.roles import Plan
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    requests_per_minute: int
+    concurrent_requests: int
+    max_users: int | None
+    pro_features: bool
+
+
+PLAN_LIMITS: dict[str, PlanLimits] = {
+    Plan.FREE: PlanLimits(60, 10, 3, False),
+    Plan.PRO: PlanLimits(300, 30, None, True),
+    # ENTERPRISE figures are set per organisation; PRO's apply until the operator does.
+    Plan.ENTERPRISE: PlanLimits(300, 30, None, True),
+}
+
+
+def limits_for(organization) -> PlanLimits:
+    base = PLAN_LIMITS[organization.plan]
+    if organization.plan != Plan.ENTERPRISE:
+        return base
+    return PlanLimits(
+        organization.custom_requests_per_minute or base.requests_per_minute,
+        organization.custom_concurrent_requests or base.concurrent_requests,
+        None,
+        True,
+    )

@@ -1,0 +1,88 @@
+"""Managing the people of an organisation: who may add whom, with which role."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.accounts.services import EMAIL_CONFLICTS, email_taken
+from portal.db import flush_or_conflict
+from portal.errors import DuplicateEmail, Forbidden, InvalidState, PlanRequired, UserNotFound
+from portal.extensions import db
+from portal.pagination import keyset_page
+from portal.security.passwords import hash_password
+from portal.security.plans import limits_for
+from portal.security.roles import Role, rank
+from portal.tenancy import get_for_organization
+
+CANNOT_CHANGE_SELF = _l("You cannot change your own role or deactivate yourself")
+USER_CAP_REACHED = _l("The Free plan allows up to %(n)s active users; upgrade to Pro to add more")
+
+
+def list_users(actor: User, limit: int, cursor: str | None) -> tuple[list[User], str | None]:
+    stmt = select(User).where(User.organization_id == actor.organization_id)
+    return keyset_page(stmt, User, limit, cursor)
+
+
+def get_user(actor: User, public_id: str) -> User:
+    return get_for_organization(User, public_id, actor.organization_id, UserNotFound)
+
+
+def active_user_count(organization_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.organization_id == organization_id, User.active.is_(True)
+        )
+    )
+
+
+def _check_user_cap(actor: User) -> None:
+    cap = limits_for(actor.organization).max_users
+    if cap is not None and active_user_count(actor.organization_id) >= cap:
+        raise PlanRequired(USER_CAP_REACHED % {"n": cap})
+
+
+def _check_may_grant(actor: User, role: str) -> None:
+    """Nobody grants a role above their own."""
+    if rank(role) > rank(actor.role):
+        raise Forbidden(role=role)
+
+
+def create_user(actor: User, *, name: str, email: str, role: str, password: str) -> User:
+    _check_may_grant(actor, role)
+    if email_taken(email):
+        raise DuplicateEmail()
+    _check_user_cap(actor)
+    user = User(
+        organization_id=actor.organization_id,
+        name=name,
+        email=email.lower(),
+        role=role,
+        password_hash=hash_password(password),
+        active=True,
+    )
+    db.session.add(user)
+    flush_or_conflict(EMAIL_CONFLICTS)
+    return user
+
+
+def update_user(
+    actor: User, public_id: str, *, role: str | None = None, active: bool | None = None
+) -> User:
+    target = get_user(actor, public_id)
+    if target.role == Role.OWNER and actor.role != Role.OWNER:
+        raise Forbidden(role=Role.OWNER.value)
+    changes_role = role is not None and role != target.role
+    changes_active = active is not None and active != target.active
+    if target.id == actor.id and (changes_role or changes_active):
+        raise InvalidState(CANNOT_CHANGE_SELF)
+    if changes_role:
+        _check_may_grant(actor, role)
+        target.role = role
+    if changes_active:
+        if active:
+            _check_user_cap(actor)
+        target.active = active
+    db.session.flush()
+    return target

@@ -1,0 +1,32 @@
+"""The tenant-scoped loader: every lookup by public id goes through the caller's organisation."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from portal.errors import NotFound
+from portal.extensions import db
+
+M = TypeVar("M")
+
+
+def get_for_organization(
+    model: type[M], public_id: str, organization_id: int, not_found: type[NotFound] = NotFound
+) -> M:
+    """The row of ``model`` with ``public_id`` in this organisation, else that model's 404.
+
+    Another tenant's id answers exactly as an unknown id does: 404, never 403.
+    """
+    if not isinstance(public_id, str) or len(public_id) > 64:
+        raise not_found()
+    row = db.session.scalar(
+        select(model).where(
+            model.public_id == public_id,  # type: ignore[attr-defined]
+            model.organization_id == organization_id,  # type: ignore[attr-defined]
+        )
+    )
+    if row is None:
+        raise not_found()
+    return row
