@@ -1,7 +1,7 @@
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.forms import TOO_LONG, strip
@@ -25,7 +25,7 @@ class ChoiceField(SelectField):
         self.invalid_message = invalid
 
     def pre_validate(self, form) -> None:
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.invalid_message)
 
 
@@ -40,7 +40,7 @@ class OrganizationForm(FlaskForm):
     )
     locale = ChoiceField(
         _l("Language of documents"),
-        choices=[("es", "Español"), ("en", "English")],
+        choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")],
         invalid=LOCALE_INVALID,
     )
 
@@ -51,7 +51,7 @@ class OrganizationForm(FlaskForm):
 
 def plan_field() -> ChoiceField:
     return ChoiceField(
-        _l("Plan"), choices=[(p.value, p.value) for p in PLANS], invalid=PLAN_INVALID
+        _l("Plan"), choices=[SelectChoice(p.value, p.value) for p in PLANS], invalid=PLAN_INVALID
     )
 
 

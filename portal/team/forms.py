@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from portal.forms import email_validators, lower, name_validators, password_validators, strip
@@ -20,7 +20,7 @@ class RoleField(SelectField):
     """A role from the fixed list, with our own message for anything else."""
 
     def __init__(self, label=None, **kwargs):
-        choices = [(role.value, ROLE_LABELS[role]) for role in ROLES]
+        choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in ROLES]
         super().__init__(label, choices=choices, **kwargs)
 
     def pre_validate(self, form) -> None:

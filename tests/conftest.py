@@ -1,0 +1,215 @@
+"""Fixtures: a migrated database per session, a clean one per test, factories, helpers.
+
+SQLite by default; PostgreSQL and Redis when ``PORTAL_TEST_DATABASE_URL`` /
+``PORTAL_TEST_REDIS_URL`` are set (CI runs both).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.accounts.models import Organization, User
+from portal.config import normalise_database_url
+from portal.extensions import db
+from portal.migrate import upgrade
+from portal.models import Base
+from portal.security.passwords import hash_password
+from portal.security.tokens import issue_token
+
+PASSWORD = "correct-horse-battery"
+SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        url = normalise_database_url(url)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.db")
+        engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def ratelimit_storage() -> str:
+    return os.environ.get("PORTAL_TEST_REDIS_URL") or "memory://"
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(database_url, ratelimit_storage):
+    """Build an app for this test (overrides allowed); tables are emptied afterwards."""
+    apps = []
+
+    def factory(**overrides):
+        config = {
+            "ENV_NAME": "testing",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": database_url,
+            "RATELIMIT_STORAGE_URI": ratelimit_storage,
+            "RATELIMIT_KEY_PREFIX": "test-" + secrets.token_hex(6),
+            "PROPAGATE_INTERNAL_ERRORS": True,
+            "LOG_LEVEL": "WARNING",
+        }
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        _empty_tables(app)
+        app.extensions["portal.db"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Member:
+    """A user made by the factory: ids and credentials a test needs, no live ORM object."""
+
+    id: str
+    email: str
+    role: str
+    organization_id: str
+    token: str
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def make_org(app):
+    def factory(name: str = "Acme", plan: str = "FREE") -> str:
+        with app.app_context():
+            organization = Organization(name=name, plan=plan, currency="USD", locale="es")
+            db.session.add(organization)
+            db.session.commit()
+            return organization.public_id
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    def factory(
+        role: str = "OWNER",
+        organization_id: str | None = None,
+        email: str | None = None,
+        active: bool = True,
+        locale: str | None = None,
+        plan: str = "PRO",
+    ) -> Member:
+        organization_id = organization_id or make_org(plan=plan)
+        email = email or f"{role.lower()}-{secrets.token_hex(4)}@acme.example.com"
+        with app.app_context():
+            organization = db.session.scalars(
+                select(Organization).where(Organization.public_id == organization_id)
+            ).one()
+            user = User(
+                organization=organization,
+                name=f"{role.title()} User",
+                email=email,
+                role=role,
+                active=active,
+                locale=locale,
+                password_hash=hash_password(PASSWORD),
+            )
+            db.session.add(user)
+            db.session.commit()
+            token, _ = issue_token(user)
+            return Member(user.public_id, email, role, organization_id, token)
+
+    return factory
+
+
+def bearer(member_or_token, **headers) -> dict:
+    token = getattr(member_or_token, "token", member_or_token)
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+ENVELOPE_KEYS = {"success", "message", "data", "errors"}
+FAILURE_KEYS = ENVELOPE_KEYS | {"error", "code"}
+
+
+def assert_envelope(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert isinstance(body, dict), response.get_data(as_text=True)
+    if status < 400:
+        assert ENVELOPE_KEYS <= body.keys() and body["success"] is True
+    else:
+        assert FAILURE_KEYS <= body.keys() and body["success"] is False
+        assert body["code"] == code
+        assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def login(client, email: str, password: str = PASSWORD, **extra):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, **extra}
+    )
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server

@@ -1,0 +1,21 @@
+"""The alembic revisions build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from portal.extensions import db
+from portal.models import Base
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_constraints_carry_conventional_names(app):
+    with app.app_context(), db.engine.connect() as connection:
+        inspector = inspect(connection)
+        uniques = {u["name"] for u in inspector.get_unique_constraints("users")}
+        assert {"uq_users_email", "uq_users_public_id"} <= uniques
