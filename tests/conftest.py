@@ -53,10 +53,9 @@ def ratelimit_storage() -> str:
 
 
 def _empty_tables(app) -> None:
-    with app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+    with app.app_context(), db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -166,9 +165,9 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
     body = response.get_json()
     assert isinstance(body, dict), response.get_data(as_text=True)
     if status < 400:
-        assert ENVELOPE_KEYS <= body.keys() and body["success"] is True
+        assert body.keys() >= ENVELOPE_KEYS and body["success"] is True
     else:
-        assert FAILURE_KEYS <= body.keys() and body["success"] is False
+        assert body.keys() >= FAILURE_KEYS and body["success"] is False
         assert body["code"] == code
         assert isinstance(body["error"], str) and body["error"]
     assert isinstance(body["message"], str) and body["message"]

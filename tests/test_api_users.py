@@ -142,7 +142,7 @@ def test_free_plan_caps_active_users_at_three(client, make_user):
 
 def test_cursor_pagination_visits_every_user_once(client, make_user):
     owner = make_user(role="OWNER")
-    for n in range(6):
+    for _ in range(6):
         make_user(role="VIEWER", organization_id=owner.organization_id)
     seen, cursor, pages = [], None, 0
     while True:

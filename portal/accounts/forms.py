@@ -4,6 +4,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms import (
+    PASSWORD_REQUIRED,
     TOO_LONG,
     email_validators,
     lower,
@@ -21,14 +22,37 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(ORGANIZATION_NAME_REQUIRED), Length(max=200, message=TOO_LONG)],
         filters=[strip],
     )
-    name = StringField(_l("Your name"), validators=name_validators(), filters=[strip])
-    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
-    password = PasswordField(_l("Password"), validators=password_validators())
+    name = StringField(
+        _l("Your name"),
+        validators=name_validators(),
+        filters=[strip],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=email_validators(),
+        filters=[strip, lower],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=password_validators(),
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Password is required"))])
+    email = EmailField(
+        _l("Email"),
+        validators=email_validators(),
+        filters=[strip, lower],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(PASSWORD_REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 

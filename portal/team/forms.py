@@ -31,8 +31,12 @@ class RoleField(SelectField):
 class UserCreateForm(FlaskForm):
     name = StringField(_l("Name"), validators=name_validators(), filters=[strip])
     email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
-    role = RoleField(_l("Role"))
-    password = PasswordField(_l("Initial password"), validators=password_validators())
+    role = RoleField(_l("Role"), default="VIEWER")  # the least privilege unless chosen
+    password = PasswordField(
+        _l("Initial password"),
+        validators=password_validators(),
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class UserUpdateForm(FlaskForm):
