@@ -7,7 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-from portal.db import UTCDateTime
+from portal.db import FixedDecimal, UTCDateTime
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

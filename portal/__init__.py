@@ -16,12 +16,22 @@ class PortalFlask(Flask):
     def dispatch_request(self):  # type: ignore[override]
         """Run the view, then commit once: the request is the unit of work.
 
-        An exception skips the commit; the error handler rolls back and the session is
-        removed when the app context ends.
+        Only a successful answer commits. A view that answers 4xx itself (a form shown
+        again with a service's refusal) rolls back, as does any exception (in the error
+        handler); the session is removed when the app context ends.
         """
-        response = super().dispatch_request()
-        extensions.db.session.commit()
-        return response
+        rv = super().dispatch_request()
+        if _status_of(rv) < 400:
+            extensions.db.session.commit()
+        else:
+            extensions.db.session.rollback()
+        return rv
+
+
+def _status_of(rv) -> int:
+    if isinstance(rv, tuple) and len(rv) > 1 and isinstance(rv[1], int):
+        return rv[1]
+    return getattr(rv, "status_code", 200)
 
 
 def create_app(config: dict[str, Any] | None = None) -> PortalFlask:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
@@ -28,6 +31,8 @@ from sqlalchemy.orm import (
     scoped_session,
 )
 from sqlalchemy.types import TypeDecorator
+
+from portal.money import quantize
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,6 +66,36 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+class FixedDecimal(TypeDecorator):
+    """An exact decimal with ``scale`` places: NUMERIC on PostgreSQL, a scaled integer on
+    SQLite (whose NUMERIC travels as a float). Values are rounded half-up on the way in."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 12, scale: int = 2) -> None:
+        super().__init__(precision, scale)
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = quantize(Decimal(value), self.scale)
+        return int(value.scaleb(self.scale)) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale)
+        return quantize(Decimal(value), self.scale)
 
 
 def new_public_id(prefix: str) -> str:

@@ -101,6 +101,14 @@ class UserNotFound(NotFound):
     default_message = _l("User not found")
 
 
+class ProductNotFound(NotFound):
+    default_message = _l("Product not found")
+
+
+class CustomerNotFound(NotFound):
+    default_message = _l("Customer not found")
+
+
 class MethodNotAllowed(PortalError):
     status = 405
     code = "METHOD_NOT_ALLOWED"
@@ -119,6 +127,14 @@ class DuplicateEmail(Conflict):
 
     def __init__(self) -> None:
         super().__init__(field="email")
+
+
+class DuplicateSku(Conflict):
+    code = "DUPLICATE_SKU"
+    default_message = _l("A product with that SKU already exists")
+
+    def __init__(self) -> None:
+        super().__init__(field="sku")
 
 
 class InvalidState(Conflict):

@@ -6,6 +6,7 @@ the locale of the request that shows them.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import request
@@ -13,10 +14,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, StopValidation
+from wtforms.widgets import TextInput
 
 from portal.envelope import camelize
 from portal.errors import ValidationError
+from portal.money import parse_decimal
 
 NAME_REQUIRED = _l("Name is required")
 EMAIL_REQUIRED = _l("Email is required")
@@ -97,6 +100,9 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
         if key not in payload:
             if partial:
                 del form[name]
+            elif isinstance(form[name], BooleanField):
+                # An absent checkbox means "off" in a browser; in JSON it means the default.
+                formdata[name] = "y" if form[name].default else "false"
             continue
         value = payload[key]
         if value is None:
@@ -125,3 +131,56 @@ def apply_error(form: FlaskForm, exc: Exception) -> bool:
             form[name].errors = [*form[name].errors, message]
             shown = True
     return shown
+
+
+NOT_A_NUMBER = _l("Must be a number")
+PRICE_POSITIVE = _l("Price must be greater than 0")
+AMOUNT_TOO_LARGE = _l("Must be at most %(max)s")
+PERCENT_RANGE = _l("Must be between 0 and 100")
+
+
+class DecimalInput(Field):
+    """A decimal typed as text or sent as a JSON number; ``data`` is a finite ``Decimal``.
+
+    WTForms' DecimalField accepts NaN and Infinity and speaks its own message. A single
+    comma is read as the decimal mark, as Spanish speakers write it ("12,50").
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        if raw.count(",") == 1 and "." not in raw:
+            raw = raw.replace(",", ".")
+        self.data = parse_decimal(raw)
+        if self.data is None:
+            raise ValueError(str(NOT_A_NUMBER))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:f}"
+
+
+class DecimalRange:
+    """``minimum < value`` (or ``<=`` when inclusive) and ``value <= maximum``."""
+
+    def __init__(self, minimum, maximum, *, message, inclusive=True, too_large=None):
+        self.minimum = Decimal(minimum)
+        self.maximum = Decimal(maximum)
+        self.inclusive = inclusive
+        self.message = message
+        self.too_large = too_large or message
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        low_ok = value >= self.minimum if self.inclusive else value > self.minimum
+        if not low_ok:
+            raise StopValidation(self.message)
+        if value > self.maximum:
+            raise StopValidation(self.too_large % {"max": f"{self.maximum:f}"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, literal, tuple_
 
+from portal.db import UTCDateTime
 from portal.errors import ValidationError
 from portal.extensions import db
 
@@ -21,16 +23,25 @@ INVALID_LIMIT = _l("The limit must be a whole number between 1 and 100")
 INVALID_CURSOR = _l("Invalid cursor")
 
 
-def _encode(created_at: datetime, public_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), public_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[datetime, str]:
+def _decode(cursor: str, columns: Sequence[Any]) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        created, public_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created), str(public_id)
+        raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(raw, list) or len(raw) != len(columns):
+            raise ValueError("cursor shape")
+        values = []
+        for column, value in zip(columns, raw, strict=True):
+            if isinstance(column.type, UTCDateTime):
+                value = datetime.fromisoformat(value)
+            elif not isinstance(value, str):
+                raise ValueError("cursor value")
+            values.append(value)
+        return values
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationError({"cursor": INVALID_CURSOR}) from exc
 
@@ -47,22 +58,18 @@ def page_args() -> tuple[int, str | None]:
 
 
 def keyset_page(
-    stmt: Select, model: Any, limit: int, cursor: str | None
+    stmt: Select, columns: Sequence[Any], limit: int, cursor: str | None
 ) -> tuple[list, str | None]:
-    """One page of ``stmt`` in (created_at, public_id) order and the cursor of the next."""
-    order = tuple_(model.created_at, model.public_id)
+    """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor.
+
+    The cursor holds the last row's ordering values, never a database id.
+    """
     if cursor:
-        created_at, public_id = _decode(cursor)
-        after = tuple_(
-            literal(created_at, model.created_at.type), literal(public_id, model.public_id.type)
-        )
-        stmt = stmt.where(order > after)
-    rows = list(
-        db.session.scalars(
-            stmt.order_by(model.created_at, model.public_id).limit(limit + 1)
-        ).unique()
-    )
+        values = _decode(cursor, columns)
+        after = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
+        stmt = stmt.where(tuple_(*columns) > after)
+    rows = list(db.session.scalars(stmt.order_by(*columns).limit(limit + 1)).unique())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
-    return rows[:limit], _encode(last.created_at, last.public_id)
+    return rows[:limit], _encode([getattr(last, c.key) for c in columns])

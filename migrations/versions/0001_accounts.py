@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("last_login_at", UTCDateTime(), nullable=True),
+        sa.Column("session_token", sa.String(length=32), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint(

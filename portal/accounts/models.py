@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
@@ -46,6 +47,9 @@ class User(PublicIdMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the browser session's identity; a new one ends every session of the user
+    # (log-out), since signed-cookie sessions cannot be revoked one by one.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
 
@@ -63,7 +67,10 @@ class User(PublicIdMixin, Base):
         return False
 
     def get_id(self) -> str:
-        return self.public_id
+        return f"{self.public_id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = secrets.token_hex(16)
 
 
 class RevokedToken(Base):

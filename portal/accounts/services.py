@@ -60,3 +60,9 @@ def authenticate(email: str, password: str) -> User:
 def set_preferred_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out of every browser: their session cookies stop being accepted."""
+    user.end_sessions()
+    db.session.flush()

@@ -70,6 +70,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    user = current_identity()
+    if user is not None:
+        services.end_sessions(user)
     logout_user()
     locale = session.get("locale")
     session.clear()

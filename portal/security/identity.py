@@ -6,6 +6,7 @@ permission check see one identity, read from the database on every request.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
@@ -31,6 +32,15 @@ def current_identity() -> User | None:
 def _load_active_user(public_id: str) -> User | None:
     user = db.session.scalar(select(User).where(User.public_id == public_id))
     return user if user is not None and user.active else None
+
+
+def _session_user(session_id: str) -> User | None:
+    """flask-login's loader: the user id and session token stored in the signed cookie."""
+    public_id, _, token = session_id.partition(":")
+    user = _load_active_user(public_id)
+    if user is None or not token or not secrets.compare_digest(token, user.session_token):
+        return None
+    return user
 
 
 def _bearer_user(header: str) -> User:
@@ -81,5 +91,5 @@ def configure_identity(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(_load_active_user)
+    login_manager.user_loader(_session_user)
     app.before_request(load_identity)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
+from portal.errors import PlanRequired
+from portal.security.identity import current_identity
 from portal.security.roles import Plan
 
 
@@ -33,3 +38,20 @@ def limits_for(organization) -> PlanLimits:
         None,
         True,
     )
+
+
+def require_pro(view: Callable) -> Callable:
+    """Mark a view as a PRO feature: on FREE it answers 403 ``PLAN_REQUIRED``.
+
+    Put it under ``@require(...)`` so that the permission is checked first.
+    """
+
+    @wraps(view)
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        user = current_identity()
+        if user is None or not limits_for(user.organization).pro_features:
+            raise PlanRequired()
+        return view(*args, **kwargs)
+
+    gated.pro_feature = True  # type: ignore[attr-defined]
+    return gated

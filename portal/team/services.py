@@ -22,7 +22,7 @@ USER_CAP_REACHED = _l("The Free plan allows up to %(n)s active users; upgrade to
 
 def list_users(actor: User, limit: int, cursor: str | None) -> tuple[list[User], str | None]:
     stmt = select(User).where(User.organization_id == actor.organization_id)
-    return keyset_page(stmt, User, limit, cursor)
+    return keyset_page(stmt, (User.created_at, User.public_id), limit, cursor)
 
 
 def get_user(actor: User, public_id: str) -> User:
@@ -77,12 +77,14 @@ def update_user(
     changes_active = active is not None and active != target.active
     if target.id == actor.id and (changes_role or changes_active):
         raise InvalidState(CANNOT_CHANGE_SELF)
+    # Every check before any change: a refusal leaves the user exactly as it was.
     if changes_role:
         _check_may_grant(actor, role)
+    if changes_active and active:
+        _check_user_cap(actor)
+    if changes_role:
         target.role = role
     if changes_active:
-        if active:
-            _check_user_cap(actor)
         target.active = active
     db.session.flush()
     return target

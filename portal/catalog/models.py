@@ -1,0 +1,56 @@
+"""The catalog: products and customers that quotes and invoices draw from."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from portal.db import Base, FixedDecimal, PublicIdMixin
+
+
+class Product(PublicIdMixin, Base):
+    __tablename__ = "products"
+    __id_prefix__ = "prod"
+    __table_args__ = (
+        # The SKU is unique per organisation ignoring case and surrounding blanks: the
+        # database decides, so racing requests get one winner.
+        UniqueConstraint("organization_id", "sku_key"),
+        Index("ix_products_organization_id_name", "organization_id", "name", "public_id"),
+        Index("ix_products_organization_id_created_at", "organization_id", "created_at"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(64))
+    sku_key: Mapped[str] = mapped_column(String(64))
+    price: Mapped[Decimal] = mapped_column(FixedDecimal(12, 2))
+    tax_rate: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2), default=Decimal("0"))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @validates("sku")
+    def _keep_sku_key(self, _key: str, sku: str) -> str:
+        self.sku_key = sku_key(sku)
+        return sku
+
+
+class Customer(PublicIdMixin, Base):
+    __tablename__ = "customers"
+    __id_prefix__ = "cus"
+    __table_args__ = (
+        Index("ix_customers_organization_id_name", "organization_id", "name", "public_id"),
+        Index("ix_customers_organization_id_created_at", "organization_id", "created_at"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+
+def sku_key(sku: str) -> str:
+    return sku.strip().lower()

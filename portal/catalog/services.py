@@ -1,0 +1,69 @@
+"""Catalog rules shared by pages, the API and CSV import: list, read, create, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from portal.accounts.models import User
+from portal.catalog.kinds import CatalogKind
+from portal.db import flush_or_conflict
+from portal.extensions import db
+from portal.pagination import keyset_page
+from portal.tenancy import get_for_organization
+
+MAX_QUERY = 100
+
+
+def _search(kind: CatalogKind, q: str):
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        *(getattr(kind.model, column).ilike(pattern, escape="\\") for column in kind.search_columns)
+    )
+
+
+def list_rows(
+    kind: CatalogKind, actor: User, *, q: str | None, limit: int, cursor: str | None
+) -> tuple[list, str | None]:
+    stmt = select(kind.model).where(kind.model.organization_id == actor.organization_id)
+    q = (q or "").strip()[:MAX_QUERY]
+    if q:
+        stmt = stmt.where(_search(kind, q))
+    return keyset_page(stmt, kind.order_columns, limit, cursor)
+
+
+def get_row(kind: CatalogKind, actor: User, public_id: str) -> Any:
+    return get_for_organization(kind.model, public_id, actor.organization_id, kind.not_found)
+
+
+def create_row(kind: CatalogKind, actor: User, values: dict[str, Any]) -> Any:
+    row = kind.model(organization_id=actor.organization_id, **_clean(kind, values))
+    db.session.add(row)
+    flush_or_conflict(kind.conflicts)
+    return row
+
+
+def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str, Any]) -> Any:
+    row = get_row(kind, actor, public_id)
+    for name, value in _clean(kind, values).items():
+        setattr(row, name, value)
+    flush_or_conflict(kind.conflicts)
+    return row
+
+
+def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:
+    row = get_row(kind, actor, public_id)
+    db.session.delete(row)
+    db.session.flush()
+
+
+def _clean(kind: CatalogKind, values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values for the model's columns; blank optional text is stored as ''."""
+    clean = {name: values[name] for name in kind.fields if name in values}
+    for name, value in clean.items():
+        if value is None:
+            column = kind.model.__table__.columns[name]
+            clean[name] = column.default.arg if column.default is not None else ""
+    return clean
