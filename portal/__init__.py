@@ -83,11 +83,12 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
     from portal.api import bp as api
+    from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
     from portal.organization.views import bp as organization
     from portal.team.views import bp as team
 
-    for blueprint in (accounts, dashboard, team, organization, api):
+    for blueprint in (accounts, dashboard, catalog, team, organization, api):
         app.register_blueprint(blueprint)
 
 
@@ -95,10 +96,12 @@ def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from portal.db import utcnow
+    from portal.envelope import camelize
     from portal.security.identity import current_identity
     from portal.security.permissions import can
     from portal.team.forms import ROLE_LABELS
 
+    app.jinja_env.filters["camelize"] = camelize
     app.jinja_env.globals.update(
         can=can, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale, now_utc=utcnow
     )

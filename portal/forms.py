@@ -165,6 +165,19 @@ class DecimalInput(Field):
         return "" if self.data is None else f"{self.data:f}"
 
 
+class Present:
+    """Required, for values whose zero is falsy (a price of 0 is present, just too low)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
 class DecimalRange:
     """``minimum < value`` (or ``<=`` when inclusive) and ``value <= maximum``."""
 

@@ -431,11 +431,11 @@ def test_saved_preference_overrides_accept_language(app, make_user):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("OWNER", {"/", "/team/", "/settings/"}),
-        ("ADMIN", {"/", "/team/"}),
-        ("ACCOUNTANT", {"/"}),
-        ("OPERATOR", {"/"}),
-        ("VIEWER", {"/"}),
+        ("OWNER", {"/", "/products/", "/customers/", "/team/", "/settings/"}),
+        ("ADMIN", {"/", "/products/", "/customers/", "/team/"}),
+        ("ACCOUNTANT", {"/", "/products/", "/customers/"}),
+        ("OPERATOR", {"/", "/products/", "/customers/"}),
+        ("VIEWER", {"/", "/products/", "/customers/"}),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(app, make_user, role, expected):

@@ -13,6 +13,7 @@ from portal.forms import (
     TOO_LONG,
     DecimalInput,
     DecimalRange,
+    Present,
     lower,
     name_validators,
     strip,
@@ -33,7 +34,7 @@ class ProductForm(FlaskForm):
     price = DecimalInput(
         _l("Price"),
         validators=[
-            DataRequired(PRICE_REQUIRED),
+            Present(PRICE_REQUIRED),
             DecimalRange(
                 0, MAX_PRICE, inclusive=False, message=PRICE_POSITIVE, too_large=AMOUNT_TOO_LARGE
             ),

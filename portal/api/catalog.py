@@ -1,0 +1,114 @@
+"""``/api/v1/products`` and ``/api/v1/customers``: the same thin adapters for both kinds."""
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from flask import Response, request, stream_with_context
+from flask_babel import gettext as _
+
+from portal.api import bp
+from portal.catalog import csvio, services
+from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
+from portal.envelope import created, ok
+from portal.forms import form_from_json
+from portal.pagination import page_args
+from portal.security.identity import current_identity
+from portal.security.permissions import require
+from portal.security.plans import require_pro
+
+
+@contextmanager
+def csv_upload() -> Iterator[IO[bytes] | None]:
+    """The uploaded CSV: a multipart ``file`` field, or a raw ``text/csv`` body (spooled to
+    a temporary file, since import reads it twice)."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        yield upload.stream
+        return
+    if request.mimetype not in ("text/csv", "application/csv") or not request.content_length:
+        yield None
+        return
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spooled:
+        while chunk := request.stream.read(64 * 1024):
+            spooled.write(chunk)
+        yield spooled
+
+
+def csv_response(kind: CatalogKind) -> Response:
+    rows = csvio.export_csv(kind, current_identity())
+    response = Response(stream_with_context(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind.slug}.csv"'
+    return response
+
+
+def _register(kind: CatalogKind) -> None:
+    slug = kind.slug
+
+    @require("portal.read")
+    def list_rows():
+        limit, cursor = page_args()
+        rows, next_cursor = services.list_rows(
+            kind, current_identity(), q=request.args.get("q"), limit=limit, cursor=cursor
+        )
+        return ok(
+            _("Request completed"),
+            {"items": [kind.to_json(row) for row in rows], "nextCursor": next_cursor},
+        )
+
+    @require("catalog.write")
+    def create_row():
+        form = form_from_json(kind.form)
+        row = services.create_row(kind, current_identity(), form.data)
+        return created(kind.created, kind.to_json(row))
+
+    @require("portal.read")
+    def get_row(public_id: str):
+        return ok(
+            _("Request completed"),
+            kind.to_json(services.get_row(kind, current_identity(), public_id)),
+        )
+
+    @require("catalog.write")
+    def update_row(public_id: str):
+        actor = current_identity()
+        services.get_row(kind, actor, public_id)  # another tenant's id: 404 before any 400
+        form = form_from_json(kind.form, partial=True)
+        row = services.update_row(kind, actor, public_id, form.data)
+        return ok(kind.updated, kind.to_json(row))
+
+    @require("catalog.delete")
+    def delete_row(public_id: str):
+        services.delete_row(kind, current_identity(), public_id)
+        return ok(kind.deleted)
+
+    @require("portal.read")
+    @require_pro
+    def export_rows():
+        return csv_response(kind)
+
+    @require("catalog.write")
+    @require_pro
+    def import_rows():
+        with csv_upload() as stream:
+            count = csvio.import_csv(kind, current_identity(), stream)
+        return created(kind.imported % {"n": count}, {"imported": count})
+
+    routes = [
+        ("", list_rows, ["GET"]),
+        ("", create_row, ["POST"]),
+        ("/export", export_rows, ["GET"]),
+        ("/import", import_rows, ["POST"]),
+        ("/<public_id>", get_row, ["GET"]),
+        ("/<public_id>", update_row, ["PATCH"]),
+        ("/<public_id>", delete_row, ["DELETE"]),
+    ]
+    for suffix, view, methods in routes:
+        bp.add_url_rule(
+            f"/{slug}{suffix}", endpoint=f"{slug}_{view.__name__}", view_func=view, methods=methods
+        )
+
+
+for _kind in (PRODUCTS, CUSTOMERS):
+    _register(_kind)
