@@ -19,3 +19,16 @@ def post_fork(server, worker):
         engine = server.app.wsgi().extensions.get("portal.db")
         if engine is not None:
             engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Counters in memory are per process: with several workers each allows the full limit."""
+    storage = os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        server.log.warning(
+            "PORTAL_RATELIMIT_STORAGE_URL is memory:// with %s workers: every worker counts "
+            "rate limits and concurrent requests on its own, so each user gets about %s× their "
+            "plan. Set PORTAL_RATELIMIT_STORAGE_URL=redis://… to share the counters.",
+            server.cfg.workers,
+            server.cfg.workers,
+        )

@@ -66,16 +66,20 @@ def configure_proxy(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from portal.errors import configure_errors
+    from portal.forms import reject_nul_characters
     from portal.i18n import configure_i18n
+    from portal.security.concurrency import configure_concurrency
     from portal.security.headers import configure_security_headers
     from portal.security.identity import configure_identity
     from portal.security.throttle import configure_rate_limits
 
     extensions.db.init_app(app)
     configure_security_headers(app)
+    app.before_request(reject_nul_characters)
     configure_identity(app)  # before the limiter: its key needs the caller
     extensions.csrf.init_app(app)
     configure_rate_limits(app)
+    configure_concurrency(app)
     configure_i18n(app)
     configure_errors(app)
 
@@ -85,10 +89,15 @@ def configure_blueprints(app: Flask) -> None:
     from portal.api import bp as api
     from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
+    from portal.invoices.views import bp as invoices
+    from portal.organization import billing  # noqa: F401 - registers the billing page
     from portal.organization.views import bp as organization
+    from portal.quotes.public import bp as public_quotes
+    from portal.quotes.views import bp as quotes
     from portal.team.views import bp as team
 
-    for blueprint in (accounts, dashboard, catalog, team, organization, api):
+    blueprints = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
+    for blueprint in (*blueprints, api):
         app.register_blueprint(blueprint)
 
 

@@ -71,6 +71,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = "portal"
     RATELIMIT_HEADERS_ENABLED = False  # we write our own headers (see security/limits)
     RATELIMIT_SWALLOW_ERRORS = True
+    ANONYMOUS_RATE_LIMIT = "120 per minute"
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
 

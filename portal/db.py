@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -159,11 +162,28 @@ def make_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy issue BEGIN itself (pysqlite's implicit transactions are off).
     dbapi_connection.isolation_level = None
+    # SQLite's LIKE and lower() fold ASCII only; searches use this for "Ñandú" ~ "ñandú".
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def contains_folded(column, text: str):
+    """``column`` contains ``text`` ignoring case (Unicode-aware on both backends);
+    ``%`` and ``_`` in ``text`` are literal."""
+    from portal.extensions import db
+
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.casefold(column).like(f"%{escaped.casefold()}%", escape="\\")
+    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def _sqlite_begin_immediate(connection) -> None:
@@ -202,18 +222,27 @@ def violated_constraint(exc: IntegrityError, metadata: MetaData = Base.metadata)
     return None
 
 
-def flush_or_conflict(conflicts: dict[str, type[Exception]]) -> None:
-    """Flush; turn a unique-constraint violation named in ``conflicts`` into its error.
+@contextmanager
+def conflicts_as(conflicts: dict[str, Callable[[], Exception]]) -> Iterator[None]:
+    """Turn a unique-constraint violation named in ``conflicts`` into its error.
 
     The database decides (two racing requests get one winner), not a prior SELECT.
     """
     from portal.extensions import db
 
     try:
-        db.session.flush()
+        yield
     except IntegrityError as exc:
         name = violated_constraint(exc)
         db.session.rollback()
         if name in conflicts:
             raise conflicts[name]() from exc
         raise
+
+
+def flush_or_conflict(conflicts: dict[str, Callable[[], Exception]]) -> None:
+    """Flush, mapping a named unique-constraint violation to its error (see conflicts_as)."""
+    from portal.extensions import db
+
+    with conflicts_as(conflicts):
+        db.session.flush()

@@ -109,6 +109,14 @@ class CustomerNotFound(NotFound):
     default_message = _l("Customer not found")
 
 
+class QuoteNotFound(NotFound):
+    default_message = _l("Quote not found")
+
+
+class InvoiceNotFound(NotFound):
+    default_message = _l("Invoice not found")
+
+
 class MethodNotAllowed(PortalError):
     status = 405
     code = "METHOD_NOT_ALLOWED"
@@ -135,6 +143,14 @@ class DuplicateSku(Conflict):
 
     def __init__(self) -> None:
         super().__init__(field="sku")
+
+
+class DuplicateInvoiceNumber(Conflict):
+    code = "DUPLICATE_INVOICE_NUMBER"
+    default_message = _l("An invoice with that number already exists")
+
+    def __init__(self) -> None:
+        super().__init__(field="invoice_number")
 
 
 class InvalidState(Conflict):

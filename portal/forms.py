@@ -6,20 +6,24 @@ the locale of the request that shows them.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, StringField
+from wtforms import BooleanField, Field, FieldList, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
+from wtforms.widgets import DateInput as DateWidget
 from wtforms.widgets import TextInput
 
 from portal.envelope import camelize
 from portal.errors import ValidationError
-from portal.money import parse_decimal
+from portal.money import parse_decimal, quantize
 
 NAME_REQUIRED = _l("Name is required")
 EMAIL_REQUIRED = _l("Email is required")
@@ -63,15 +67,32 @@ def password_validators() -> list:
 
 
 def field_errors(form: FlaskForm) -> dict[str, str]:
-    """The first message of each failing field, in the form's field order."""
-    return {name: str(messages[0]) for name, messages in form.errors.items() if messages}
+    """The first message of each failing field, in the form's field order.
+
+    A list of sub-forms (document lines) reports ``lines[2].quantity``.
+    """
+    errors: dict[str, str] = {}
+    for name, messages in form.errors.items():
+        for position, message in enumerate(messages):
+            if isinstance(message, dict):
+                for sub, sub_messages in message.items():
+                    if sub_messages:
+                        errors.setdefault(f"{name}[{position}].{sub}", str(sub_messages[0]))
+            elif isinstance(message, str | LazyString):
+                errors.setdefault(name, str(message))
+    return errors
 
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object; anything else (malformed, an array…) is a 400."""
-    payload = request.get_json(force=True, silent=True)
+    try:
+        payload = request.get_json(force=True, silent=True)
+    except RecursionError:  # absurdly nested JSON
+        payload = None
     if not isinstance(payload, dict):
         raise ValidationError({"body": BODY_NOT_OBJECT})
+    if has_nul(payload):
+        raise ValidationError({"body": INVALID_CHARACTERS})
     return payload
 
 
@@ -84,6 +105,35 @@ def _as_form_value(field: Field, value: Any) -> str | None:
     if isinstance(field, StringField) and not isinstance(value, str):
         return None
     return str(value)
+
+
+TOO_MANY_ITEMS = _l("At most %(max)d items")
+
+
+def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict) -> dict:
+    """Flatten a JSON list of objects into ``lines-0-quantity``-style form data."""
+    if not isinstance(items, list):
+        return {name: WRONG_TYPE}
+    if field.max_entries is not None and len(items) > field.max_entries:
+        return {name: TOO_MANY_ITEMS % {"max": field.max_entries}}
+    probe = field.unbound_field.args[0](meta={"csrf": False})
+    errors: dict[str, Any] = {}
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"{name}[{position}]"] = WRONG_TYPE
+            continue
+        for sub in probe._fields:
+            value = item.get(camelize(sub))
+            if value is None:
+                continue
+            text = _as_form_value(probe[sub], value)
+            if text is None:
+                errors[f"{name}[{position}].{sub}"] = WRONG_TYPE
+            else:
+                formdata[f"{name}-{position}-{sub}"] = text
+        if not any(key.startswith(f"{name}-{position}-") for key in formdata):
+            formdata[f"{name}-{position}-_present"] = ""  # keep the entry's position
+    return errors
 
 
 def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any) -> F:
@@ -107,6 +157,9 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
         value = payload[key]
         if value is None:
             continue
+        if isinstance(form[name], FieldList):
+            type_errors.update(_list_formdata(form[name], name, value, formdata))
+            continue
         text = _as_form_value(form[name], value)
         if text is None:
             type_errors[name] = WRONG_TYPE
@@ -115,8 +168,17 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
     form.process(formdata)
     if not form.validate() or type_errors:
         errors = {**field_errors(form), **type_errors}
-        raise ValidationError({name: errors[name] for name in form._fields if name in errors})
+        raise ValidationError(
+            dict(sorted(errors.items(), key=lambda item: _field_order(form, item[0])))
+        )
     return form
+
+
+def _field_order(form: FlaskForm, key: str) -> tuple:
+    name = key.split("[", 1)[0].split(".", 1)[0]
+    names = list(form._fields)
+    positions = [int(n) for n in re.findall(r"\[(\d+)\]", key)]
+    return (names.index(name) if name in names else len(names), positions, key)
 
 
 def apply_error(form: FlaskForm, exc: Exception) -> bool:
@@ -134,6 +196,7 @@ def apply_error(form: FlaskForm, exc: Exception) -> bool:
 
 
 NOT_A_NUMBER = _l("Must be a number")
+BIG = Decimal("1e15")  # beyond any accepted amount; left as is for the range check
 PRICE_POSITIVE = _l("Price must be greater than 0")
 AMOUNT_TOO_LARGE = _l("Must be at most %(max)s")
 PERCENT_RANGE = _l("Must be between 0 and 100")
@@ -148,6 +211,10 @@ class DecimalInput(Field):
 
     widget = TextInput()
 
+    def __init__(self, label=None, validators=None, *, places: int = 2, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
     def process_formdata(self, valuelist) -> None:
         raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
@@ -155,14 +222,43 @@ class DecimalInput(Field):
             return
         if raw.count(",") == 1 and "." not in raw:
             raw = raw.replace(",", ".")
-        self.data = parse_decimal(raw)
-        if self.data is None:
+        value = parse_decimal(raw)
+        if value is None:
             raise ValueError(str(NOT_A_NUMBER))
+        # Rounded before any check: 0.004 is a price of 0.00, and is refused as such.
+        self.data = quantize(value, self.places) if abs(value) < BIG else value
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:f}"
+
+
+INVALID_DATE = _l("Invalid date")
+
+
+class DateInput(Field):
+    """An ISO date (YYYY-MM-DD); ``data`` is a ``date`` or None, with our own message."""
+
+    widget = DateWidget()
+
+    def process_formdata(self, valuelist) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            value = None
+        if value is None or not 2000 <= value.year <= 2100 or len(raw) != 10:
+            raise ValueError(str(INVALID_DATE))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
 
 
 class Present:
@@ -197,3 +293,56 @@ class DecimalRange:
             raise StopValidation(self.message)
         if value > self.maximum:
             raise StopValidation(self.too_large % {"max": f"{self.maximum:f}"})
+
+
+class ChoiceField(SelectField):
+    """A select whose unknown values get the form's own message."""
+
+    def __init__(self, label=None, *, invalid, **kwargs):
+        super().__init__(label, **kwargs)
+        self.invalid_message = invalid
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise StopValidation(self.invalid_message)
+
+
+FALSE_WORDS = frozenset({"", "false", "0", "no", "n", "off"})
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "on", "si", "sí"})
+INVALID_CHARACTERS = _l("The request contains characters that are not allowed")
+
+
+class FlexibleBoolean(BooleanField):
+    """A checkbox that also reads what spreadsheets write: FALSE, False, 0, no…"""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            self.data = False
+            return
+        word = str(valuelist[0]).strip().lower()
+        if word in FALSE_WORDS:
+            self.data = False
+        elif word in TRUE_WORDS:
+            self.data = True
+        else:
+            self.data = None
+            raise ValueError(str(WRONG_TYPE))
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a decoded JSON value holds a NUL character (PostgreSQL text refuses it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_characters() -> None:
+    """``before_request``: a NUL in the query or a posted form is a 400, not a database error."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise ValidationError({"body": INVALID_CHARACTERS})

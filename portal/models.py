@@ -3,14 +3,24 @@
 from portal.accounts.models import Organization, RevokedToken, User
 from portal.catalog.models import Customer, Product
 from portal.db import Base
+from portal.documents.models import DocumentCounter, DocumentEvent
+from portal.invoices.models import Invoice, InvoiceLine, Payment
 from portal.organization.models import PlanChange
+from portal.quotes.models import Quote, QuoteLine
 
 __all__ = [
     "Base",
     "Customer",
+    "DocumentCounter",
+    "DocumentEvent",
+    "Invoice",
+    "InvoiceLine",
     "Organization",
+    "Payment",
     "PlanChange",
     "Product",
+    "Quote",
+    "QuoteLine",
     "RevokedToken",
     "User",
 ]

@@ -38,11 +38,11 @@ def _decode(cursor: str, columns: Sequence[Any]) -> list[Any]:
         for column, value in zip(columns, raw, strict=True):
             if isinstance(column.type, UTCDateTime):
                 value = datetime.fromisoformat(value)
-            elif not isinstance(value, str):
+            elif not isinstance(value, str) or "\x00" in value:
                 raise ValueError("cursor value")
             values.append(value)
         return values
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationError({"cursor": INVALID_CURSOR}) from exc
 
 

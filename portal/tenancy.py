@@ -13,7 +13,12 @@ M = TypeVar("M")
 
 
 def get_for_organization(
-    model: type[M], public_id: str, organization_id: int, not_found: type[NotFound] = NotFound
+    model: type[M],
+    public_id: str,
+    organization_id: int,
+    not_found: type[NotFound] = NotFound,
+    *,
+    for_update: bool = False,
 ) -> M:
     """The row of ``model`` with ``public_id`` in this organisation, else that model's 404.
 
@@ -21,12 +26,13 @@ def get_for_organization(
     """
     if not isinstance(public_id, str) or len(public_id) > 64:
         raise not_found()
-    row = db.session.scalar(
-        select(model).where(
-            model.public_id == public_id,  # type: ignore[attr-defined]
-            model.organization_id == organization_id,  # type: ignore[attr-defined]
-        )
+    stmt = select(model).where(
+        model.public_id == public_id,  # type: ignore[attr-defined]
+        model.organization_id == organization_id,  # type: ignore[attr-defined]
     )
+    if for_update:  # PostgreSQL row lock; SQLite writers already hold the database lock
+        stmt = stmt.with_for_update(of=model)
+    row = db.session.scalar(stmt)
     if row is None:
         raise not_found()
     return row

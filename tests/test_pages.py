@@ -431,11 +431,14 @@ def test_saved_preference_overrides_accept_language(app, make_user):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("OWNER", {"/", "/products/", "/customers/", "/team/", "/settings/"}),
-        ("ADMIN", {"/", "/products/", "/customers/", "/team/"}),
-        ("ACCOUNTANT", {"/", "/products/", "/customers/"}),
-        ("OPERATOR", {"/", "/products/", "/customers/"}),
-        ("VIEWER", {"/", "/products/", "/customers/"}),
+        (
+            "OWNER",
+            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/team/", "/settings/"},
+        ),
+        ("ADMIN", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/team/"}),
+        ("ACCOUNTANT", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
+        ("OPERATOR", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
+        ("VIEWER", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(app, make_user, role, expected):
@@ -748,9 +751,10 @@ def test_owner_changes_the_plan(app, make_user):
     client = logged_in(app, owner)
     response = post_form(client, "/settings/plan", {"plan": "PRO"}, token_from="/settings/")
     assert response.status_code == 302
-    assert location(response)[0] == "/settings/"
-    html = page(client, "/settings/")
+    assert location(response)[0] == "/settings/billing"
+    html = page(client, "/settings/billing")
     assert "Plan cambiado a PRO." in html
+    assert "Owner User" in html  # the record names who changed it
     assert org_row(app, owner.organization_id).plan == "PRO"
     with app.app_context():
         change = db.session.scalars(select(PlanChange)).one()

@@ -9,4 +9,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # security.identity; Bearer requests carry no ambient authority.
 csrf.exempt(bp)
 
-from portal.api import auth, catalog, organization, users  # noqa: E402, F401
+from portal.api import auth, catalog, invoices, organization, quotes, users  # noqa: E402, F401

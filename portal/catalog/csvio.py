@@ -20,11 +20,11 @@ from werkzeug.datastructures import MultiDict
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Product, sku_key
-from portal.db import flush_or_conflict, new_public_id, utcnow
+from portal.db import conflicts_as, new_public_id, utcnow
 from portal.envelope import camelize
 from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
-from portal.forms import field_errors
+from portal.forms import INVALID_CHARACTERS, field_errors
 
 BATCH = 1000
 MAX_REPORTED_ERRORS = 100
@@ -37,9 +37,10 @@ COLUMN_MISSING = _l("Missing column: %(column)s")
 
 
 def _safe_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in text cells."""
+    """Neutralise spreadsheet formulas (CSV injection) with a leading apostrophe; a value
+    that itself starts with one gets another, so that import can strip exactly one."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
 def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
@@ -76,8 +77,14 @@ def _rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         reader = csv.DictReader(text)
-        for row in reader:
-            yield reader.line_num, row
+        reader.fieldnames  # noqa: B018 - reads the header line
+        while True:
+            start = reader.line_num + 1  # a quoted cell may span lines: report the first
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            yield start, row
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": FILE_NOT_UTF8}) from exc
     finally:
@@ -108,17 +115,21 @@ def _formdata(kind: CatalogKind, row: dict[str, str]) -> MultiDict:
         if value is None:
             continue
         value = value.strip()
-        if value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
-            value = value[1:]  # undo our own export's formula guard
+        if value.startswith("'") and value[1:2] and value[1] in (*FORMULA_PREFIXES, "'"):
+            value = value[1:]  # undo our own export's guard
         data[name] = value
     return data
 
 
 def _validated(kind: CatalogKind, row: dict[str, str]):
     form = kind.form(formdata=_formdata(kind, row), meta={"csrf": False})
-    if "active" in form and "active" not in row:
-        form.active.data = True  # an absent column means the default, as in JSON
-    return form, (field_errors(form) if not form.validate() else {})
+    if "active" in form and not (row.get("active") or "").strip():
+        form.active.data = True  # an absent column or a blank cell means the default
+    errors = field_errors(form) if not form.validate() else {}
+    for name in kind.fields:  # PostgreSQL text cannot hold NUL: refuse it like the API does
+        if "\x00" in (row.get(camelize(name)) or ""):
+            errors[name] = INVALID_CHARACTERS
+    return form, errors
 
 
 def _existing_skus(actor: User, keys: list[str]) -> set[str]:
@@ -196,9 +207,14 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
         )
         batch.append(values)
         if len(batch) >= BATCH:
-            db.session.execute(insert(kind.model), batch)
+            _insert(kind, batch)
             batch = []
     if batch:
-        db.session.execute(insert(kind.model), batch)
-    flush_or_conflict(kind.conflicts)
+        _insert(kind, batch)
     return count
+
+
+def _insert(kind: CatalogKind, batch: list[dict[str, Any]]) -> None:
+    # A concurrent import or creation may take a SKU after our check: the constraint decides.
+    with conflicts_as(kind.conflicts):
+        db.session.execute(insert(kind.model), batch)

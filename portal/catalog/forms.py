@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.forms import (
@@ -13,6 +13,7 @@ from portal.forms import (
     TOO_LONG,
     DecimalInput,
     DecimalRange,
+    FlexibleBoolean,
     Present,
     lower,
     name_validators,
@@ -44,7 +45,7 @@ class ProductForm(FlaskForm):
         _l("Tax rate (%)"), validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)]
     )
     unit = StringField(_l("Unit"), validators=[Length(max=20, message=TOO_LONG)], filters=[strip])
-    active = BooleanField(_l("Active"), default=True)
+    active = FlexibleBoolean(_l("Active"), default=True)
 
 
 class CustomerForm(FlaskForm):

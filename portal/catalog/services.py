@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
-from portal.db import flush_or_conflict
+from portal.db import contains_folded, flush_or_conflict
 from portal.extensions import db
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
@@ -17,11 +17,7 @@ MAX_QUERY = 100
 
 
 def _search(kind: CatalogKind, q: str):
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        *(getattr(kind.model, column).ilike(pattern, escape="\\") for column in kind.search_columns)
-    )
+    return or_(*(contains_folded(getattr(kind.model, c), q) for c in kind.search_columns))
 
 
 def list_rows(

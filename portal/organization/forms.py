@@ -1,10 +1,10 @@
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.forms import TOO_LONG, strip
+from portal.forms import TOO_LONG, ChoiceField, strip
 from portal.security.roles import PLANS
 
 CURRENCY_INVALID = _l("Unknown currency code")
@@ -15,18 +15,6 @@ ORGANIZATION_NAME_REQUIRED = _l("Organisation name is required")
 
 def upper(value):
     return value.strip().upper() if isinstance(value, str) else value
-
-
-class ChoiceField(SelectField):
-    """A select whose unknown values get the form's own message."""
-
-    def __init__(self, label=None, *, invalid, **kwargs):
-        super().__init__(label, **kwargs)
-        self.invalid_message = invalid
-
-    def pre_validate(self, form) -> None:
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.invalid_message)
 
 
 class OrganizationForm(FlaskForm):

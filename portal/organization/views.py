@@ -1,20 +1,19 @@
-"""Organisation settings (OWNER): name, currency, language and plan."""
+"""Organisation settings (OWNER): name, currency and language of documents."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.errors import InvalidState
 from portal.organization import services
-from portal.organization.forms import OrganizationForm, PlanForm
+from portal.organization.forms import OrganizationForm
 from portal.security.identity import current_identity
 from portal.security.permissions import require
 
 bp = Blueprint("organization", __name__, url_prefix="/settings")
 
 
-def _render(form: OrganizationForm, plan_form: PlanForm):
-    status = 400 if form.errors or plan_form.errors else 200
-    return render_template("organization/settings.html", form=form, plan_form=plan_form), status
+def _render(form: OrganizationForm):
+    status = 400 if form.errors else 200
+    return render_template("organization/settings.html", form=form), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -28,20 +27,4 @@ def settings():
         )
         flash(_("Changes saved."), "success")
         return redirect(url_for("organization.settings"))
-    return _render(form, PlanForm(obj=organization))
-
-
-@bp.post("/plan")
-@require("organization.manage")
-def change_plan():
-    actor = current_identity()
-    plan_form = PlanForm()
-    if plan_form.validate_on_submit():
-        try:
-            services.change_plan(actor.organization, plan_form.plan.data, changed_by=actor)
-        except InvalidState as exc:
-            plan_form.plan.errors = [exc.message]
-        else:
-            flash(_("Plan changed to %(plan)s.", plan=plan_form.plan.data), "success")
-            return redirect(url_for("organization.settings"))
-    return _render(OrganizationForm(obj=actor.organization), plan_form)
+    return _render(form)

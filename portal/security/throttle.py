@@ -1,4 +1,10 @@
-"""Limits against guessing: log-in and token requests, per IP and per account."""
+"""Request limits: per user by plan (or per IP when anonymous), and log-in guessing limits.
+
+flask-limiter counts one application-wide limit per caller (``user:<id>`` whatever carries
+the identity, else ``ip:<addr>``) in the limiter storage: ``memory://`` for one process,
+Redis to share the counters between workers and hosts. Every answer to a counted request
+carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,39 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse
 
-from portal.errors import RateLimited
+from portal.errors import RateLimited, render_error
+from portal.security.identity import current_identity
+from portal.security.plans import limits_for
 
 log = logging.getLogger(__name__)
 
 
-def client_key() -> str:
-    """flask-limiter's key: never empty (an empty key silently disables a limit)."""
+def rate_limit_key() -> str:
+    """The caller's counter. Never empty: an empty key silently disables a limit."""
+    user = current_identity()
+    if user is not None:
+        return f"user:{user.public_id}"
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
+def plan_limit() -> str:
+    """The caller's limit: the organisation's plan, or the anonymous one per IP."""
+    user = current_identity()
+    if user is None:
+        return current_app.config["ANONYMOUS_RATE_LIMIT"]
+    return f"{limits_for(user.organization).requests_per_minute} per minute"
+
+
+def _limiter() -> Limiter:
+    return current_app.extensions["portal.limiter"]
+
+
 def _hit(limit_text: str, key: str) -> None:
-    limiter: Limiter = current_app.extensions["portal.limiter"]
+    limiter = _limiter()
     item = parse(limit_text)
     prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     try:
@@ -41,12 +64,47 @@ def check_login_attempt(email: str) -> None:
     """Count one log-in attempt; 429 once the IP or the account has had too many."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    _hit(current_app.config["LOGIN_LIMIT_PER_IP"], f"login:{client_key()}")
+    ip = f"ip:{request.remote_addr or 'unknown'}"
+    _hit(current_app.config["LOGIN_LIMIT_PER_IP"], f"login:{ip}")
     _hit(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], f"login:account:{email.strip().lower()}")
+
+
+def usage() -> tuple[int, int, float] | None:
+    """(limit, remaining, reset unix time) of this request's counter, if one was counted."""
+    try:
+        current = _limiter().current_limit
+        if current is None:
+            return None
+        return current.limit.amount, max(0, current.remaining), current.window.reset_time
+    except Exception:
+        log.warning("rate-limit storage unavailable; no usage to report", exc_info=True)
+        return None
+
+
+def _add_headers(response: Response) -> Response:
+    figures = usage()
+    if figures is not None:
+        limit, remaining, reset_at = figures
+        response.headers["X-RateLimit-Limit"] = str(limit)
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
+    return response
+
+
+def _exceeded(exc: RateLimitExceeded):
+    figures = usage()
+    retry_after = figures[2] - time.time() if figures else 60
+    return render_error(RateLimited(retry_after=math.ceil(retry_after)))
 
 
 def configure_rate_limits(app: Flask) -> None:
     # One Limiter per app: a module-level one keeps the first app's storage and switch.
-    limiter = Limiter(key_func=client_key)
+    limiter = Limiter(
+        key_func=rate_limit_key,
+        application_limits=[plan_limit],
+        application_limits_exempt_when=lambda: request.endpoint == "static",
+    )
     limiter.init_app(app)
     app.extensions["portal.limiter"] = limiter
+    app.after_request(_add_headers)
+    app.register_error_handler(RateLimitExceeded, _exceeded)

@@ -88,3 +88,10 @@ def update_user(
         target.active = active
     db.session.flush()
     return target
+
+
+def names_of(user_ids: set[int]) -> dict[int, User]:
+    """Users by database id, for showing who did what (history)."""
+    if not user_ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}

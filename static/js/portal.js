@@ -17,3 +17,41 @@ document.addEventListener("DOMContentLoaded", function () {
     invalid.focus();
   }
 });
+
+// Document lines: add a row in place instead of posting the form back to the server.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-add-line]");
+  if (!button) {
+    return;
+  }
+  var table = button.closest("fieldset").querySelector("[data-line-rows] tbody");
+  var rows = table.querySelectorAll("[data-line-row]");
+  if (!rows.length) {
+    return;
+  }
+  event.preventDefault();
+  var next = rows.length;
+  var clone = rows[rows.length - 1].cloneNode(true);
+  clone.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+    ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+      var value = el.getAttribute(attr);
+      if (value) {
+        el.setAttribute(attr, value.replace(/lines-\d+-/g, "lines-" + next + "-"));
+      }
+    });
+    if (el.matches("input[type=checkbox]")) {
+      el.checked = false;
+    } else if (el.matches("input, textarea")) {
+      el.value = "";
+    } else if (el.matches("select")) {
+      el.selectedIndex = 0;
+    }
+    el.removeAttribute("aria-invalid");
+  });
+  clone.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+  table.appendChild(clone);
+  var first = clone.querySelector("select, input");
+  if (first) {
+    first.focus();
+  }
+});

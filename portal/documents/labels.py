@@ -1,0 +1,29 @@
+"""Words people see for statuses and history actions, shared by pages and PDFs."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "DRAFT": _l("Draft"),
+    "SENT": _l("Sent"),
+    "ACCEPTED": _l("Accepted"),
+    "REJECTED": _l("Rejected"),
+    "EXPIRED": _l("Expired"),
+    "CONVERTED": _l("Converted"),
+    "ISSUED": _l("Issued"),
+    "PARTIALLY_PAID": _l("Partially paid"),
+    "PAID": _l("Paid"),
+    "VOID": _l("Void"),
+}
+
+ACTION_LABELS = {
+    "created": _l("Created"),
+    "edited": _l("Edited"),
+    "sent": _l("Sent"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+    "converted": _l("Converted into an invoice"),
+    "issued": _l("Issued"),
+    "payment_recorded": _l("Payment recorded"),
+    "paid": _l("Paid in full"),
+    "voided": _l("Voided"),
+}

@@ -1,0 +1,165 @@
+"""Document lines: the sub-form every quote and invoice uses, and turning it into rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import Length, Optional
+
+from portal.catalog.models import Product
+from portal.documents.calc import MAX_AMOUNT, document_totals, line_amounts
+from portal.errors import ValidationError
+from portal.extensions import db
+from portal.forms import (
+    AMOUNT_TOO_LARGE,
+    PERCENT_RANGE,
+    TOO_LONG,
+    DecimalInput,
+    DecimalRange,
+    strip,
+)
+
+MAX_LINES = 200
+QUANTITY_POSITIVE = _l("Quantity must be greater than 0")
+QUANTITY_REQUIRED = _l("Quantity is required")
+UNIT_PRICE_REQUIRED = _l("Unit price is required")
+UNIT_PRICE_NEGATIVE = _l("Unit price cannot be negative")
+DESCRIPTION_REQUIRED = _l("Description is required")
+LINES_REQUIRED = _l("Add at least one line")
+PRODUCT_UNKNOWN = _l("Product not found")
+AMOUNTS_TOO_LARGE = _l("The amounts are too large")
+ZERO = Decimal("0")
+
+
+class LineForm(Form):
+    """One line; blank optional numbers take the product's values or zero."""
+
+    product_id = StringField(_l("Product"), validators=[Length(max=64)], filters=[strip])
+    description = StringField(
+        _l("Description"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]
+    )
+    quantity = DecimalInput(
+        _l("Quantity"),
+        places=3,
+        validators=[
+            Optional(),
+            DecimalRange(
+                0,
+                "999999999.999",
+                inclusive=False,
+                message=QUANTITY_POSITIVE,
+                too_large=AMOUNT_TOO_LARGE,
+            ),
+        ],
+    )
+    unit_price = DecimalInput(
+        _l("Unit price"),
+        validators=[
+            Optional(),
+            DecimalRange(
+                0, "9999999999.99", message=UNIT_PRICE_NEGATIVE, too_large=AMOUNT_TOO_LARGE
+            ),
+        ],
+    )
+    discount_percent = DecimalInput(
+        _l("Discount (%)"), validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)]
+    )
+    tax_percent = DecimalInput(
+        _l("Tax (%)"), validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)]
+    )
+    remove = BooleanField(_l("Remove"))  # pages only: drop this row
+
+    def is_blank(self) -> bool:
+        """A row the person left empty (pages show a few spare rows)."""
+        typed = [self.product_id.data, self.description.data]
+        typed += [f.raw_data[0] if f.raw_data else "" for f in (self.quantity, self.unit_price)]
+        return not any(value and str(value).strip() for value in typed)
+
+
+def line_entries(form: Any, *, drop_blank: bool) -> list[LineForm]:
+    """The form's line sub-forms, less rows marked for removal (and blank rows on pages)."""
+    entries = [entry.form for entry in form.lines.entries if not entry.form.remove.data]
+    return [e for e in entries if not (drop_blank and e.is_blank())]
+
+
+def line_values(entries: list[LineForm], organization_id: int) -> list[dict[str, Any]]:
+    """Complete and check the lines: product defaults, required fields, amounts.
+
+    Raises ``ValidationError`` keyed ``lines[i].field`` (the same keys as form errors).
+    """
+    if not entries:
+        raise ValidationError({"lines": LINES_REQUIRED})
+    products = _products(organization_id, {e.product_id.data for e in entries if e.product_id.data})
+    errors: dict[str, Any] = {}
+    values: list[dict[str, Any]] = []
+    for position, entry in enumerate(entries):
+        key = f"lines[{position}]"
+        product = products.get(entry.product_id.data) if entry.product_id.data else None
+        if entry.product_id.data and product is None:
+            errors[f"{key}.product_id"] = PRODUCT_UNKNOWN
+            continue
+        line = {
+            "product_id": product.id if product else None,
+            "description": entry.description.data or (product.name if product else ""),
+            "quantity": entry.quantity.data,
+            "unit_price": entry.unit_price.data
+            if entry.unit_price.data is not None
+            else (product.price if product else None),
+            "discount_percent": entry.discount_percent.data or ZERO,
+            "tax_percent": entry.tax_percent.data
+            if entry.tax_percent.data is not None
+            else (product.tax_rate if product else ZERO),
+        }
+        if not line["description"]:
+            errors[f"{key}.description"] = DESCRIPTION_REQUIRED
+        if line["quantity"] is None:
+            errors[f"{key}.quantity"] = QUANTITY_REQUIRED
+        if line["unit_price"] is None:
+            errors[f"{key}.unit_price"] = UNIT_PRICE_REQUIRED
+        values.append(line)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _products(organization_id: int, public_ids: set[str]) -> dict[str, Product]:
+    if not public_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Product).where(
+            Product.organization_id == organization_id, Product.public_id.in_(public_ids)
+        )
+    )
+    return {row.public_id: row for row in rows}
+
+
+def apply_lines(document: Any, line_class: type, values: list[dict[str, Any]]) -> None:
+    """Replace the document's lines and recompute its totals (server-side only)."""
+    lines = []
+    for position, value in enumerate(values):
+        amounts = line_amounts(
+            value["quantity"], value["unit_price"], value["discount_percent"], value["tax_percent"]
+        )
+        lines.append(
+            line_class(
+                position=position,
+                **value,
+                gross=amounts.gross,
+                discount=amounts.discount,
+                net=amounts.net,
+                tax=amounts.tax,
+                total=amounts.total,
+            )
+        )
+    totals = document_totals(lines)
+    if max(totals.subtotal, totals.total) > MAX_AMOUNT:
+        raise ValidationError({"lines": AMOUNTS_TOO_LARGE})
+    document.lines = lines
+    document.subtotal = totals.subtotal
+    document.discount_total = totals.discount_total
+    document.tax_total = totals.tax_total
+    document.total = totals.total

@@ -1,0 +1,70 @@
+"""Gap-free numbers per organisation, series and year (``COT-2026-0001``, ``INV-2026-0042``)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.documents.models import DocumentCounter
+from portal.extensions import db
+
+SERIES_PATTERN = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<year>\d{4})-(?P<seq>\d{4,})$")
+
+
+def format_number(prefix: str, year: int, value: int) -> str:
+    return f"{prefix}-{year}-{value:04d}"
+
+
+def next_number(organization_id: int, prefix: str, year: int) -> str:
+    """Take the next number of the series in the current transaction.
+
+    ``UPDATE … RETURNING`` locks the counter row until commit (PostgreSQL), and on SQLite
+    the request already holds the write lock (``BEGIN IMMEDIATE``), so concurrent takers
+    queue; a rollback returns the number. Never a sequence: ``nextval`` is not rolled back.
+    """
+    value = _take(organization_id, prefix, year)
+    if value is None:
+        _create_counter(organization_id, prefix, year)
+        value = _take(organization_id, prefix, year)
+    return format_number(prefix, year, value)
+
+
+def _take(organization_id: int, prefix: str, year: int) -> int | None:
+    stmt = (
+        update(DocumentCounter)
+        .where(
+            DocumentCounter.organization_id == organization_id,
+            DocumentCounter.series == prefix,
+            DocumentCounter.year == year,
+        )
+        .values(next_value=DocumentCounter.next_value + 1)
+        .returning(DocumentCounter.next_value)
+    )
+    taken = db.session.execute(stmt).scalar_one_or_none()
+    return None if taken is None else taken - 1
+
+
+def _create_counter(organization_id: int, prefix: str, year: int) -> None:
+    """Create the series' counter at 1; a racing creator's row wins silently."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(DocumentCounter)
+        .values(organization_id=organization_id, series=prefix, year=year, next_value=1)
+        .on_conflict_do_nothing()
+    )
+    db.session.execute(stmt)
+
+
+def peek_next(organization_id: int, prefix: str, year: int) -> int:
+    """The value the next taker would get (for display only)."""
+    value = db.session.scalar(
+        select(DocumentCounter.next_value).where(
+            DocumentCounter.organization_id == organization_id,
+            DocumentCounter.series == prefix,
+            DocumentCounter.year == year,
+        )
+    )
+    return value or 1

@@ -1,0 +1,84 @@
+"""What the quote and invoice pages share: the line rows of their forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from sqlalchemy import select
+
+from portal.catalog.models import Customer, Product
+from portal.documents.lines import line_entries, line_values
+from portal.errors import ValidationError
+from portal.extensions import db
+
+SPARE_ROWS = 3
+CHOICES_LIMIT = 500
+
+
+def choices(organization_id: int) -> dict[str, list]:
+    """Customers and active products to pick from (the first 500 of each, by name)."""
+    customers = db.session.execute(
+        select(Customer.public_id, Customer.name)
+        .where(Customer.organization_id == organization_id)
+        .order_by(Customer.name)
+        .limit(CHOICES_LIMIT)
+    ).all()
+    products = db.session.execute(
+        select(Product.public_id, Product.name, Product.sku)
+        .where(Product.organization_id == organization_id, Product.active.is_(True))
+        .order_by(Product.name)
+        .limit(CHOICES_LIMIT)
+    ).all()
+    return {"customers": customers, "products": products}
+
+
+def document_data(document: Any, **fields: Any) -> dict[str, Any]:
+    """Form data for editing a saved document."""
+    lines = [
+        {
+            "product_id": line.product.public_id if line.product else "",
+            "description": line.description,
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+            "tax_percent": line.tax_percent,
+        }
+        for line in document.lines
+    ]
+    data = {
+        "customer_id": document.customer.public_id if document.customer else "",
+        "notes": document.notes,
+        "lines": lines,
+        **fields,
+    }
+    return data
+
+
+def pad_rows(form: Any) -> None:
+    """One empty row to type into, and at least three rows in all (no JavaScript needed)."""
+    if not any(entry.form.is_blank() for entry in form.lines.entries):
+        form.lines.append_entry()
+    while len(form.lines.entries) < SPARE_ROWS:
+        form.lines.append_entry()
+
+
+def wants_more_rows() -> bool:
+    return "add_line" in request.form
+
+
+def checked_lines(form: Any, organization_id: int) -> list[dict[str, Any]] | None:
+    """The completed lines, or ``None`` after putting each problem beside its cell."""
+    entries = line_entries(form, drop_blank=True)
+    try:
+        return line_values(entries, organization_id)
+    except ValidationError as exc:
+        for key, message in exc.errors.items():
+            if key == "lines":
+                form.lines.errors = [str(message)]
+                continue
+            position, field = key[len("lines[") :].split("].", 1)
+            cell = entries[int(position)][field]
+            if not cell.errors:  # the form's own message (e.g. "Must be a number") comes first
+                cell.errors = [message]
+        return None

@@ -1,0 +1,139 @@
+"""PDF of a quote or an invoice, in the organisation's language, with ReportLab.
+
+ReportLab installs from PyPI alone (no browser, no system library). Its built-in
+Helvetica uses the Windows-1252 encoding, which covers Spanish and the € sign.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from flask_babel import force_locale, format_currency, format_date, format_decimal
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.documents.labels import STATUS_LABELS
+
+# Babel's narrow no-break space is not in Windows-1252; a plain no-break space is.
+_UNSUPPORTED = {"\u202f": "\u00a0"}
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    for bad, good in _UNSUPPORTED.items():
+        text = text.replace(bad, good)
+    return escape(text)
+
+
+def _render(organization, title: str, document, facts: list[tuple[str, str]], extra) -> bytes:
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"{title} {document.number}",
+        author=organization.name,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+
+    def money(value) -> str:
+        return _text(format_currency(value, document.currency))
+
+    story: list[Any] = [
+        Paragraph(_text(organization.name), styles["Title"]),
+        Paragraph(f"{_text(title)} {_text(document.number)}", styles["Heading2"]),
+        Table(
+            [[Paragraph(f"<b>{_text(k)}</b>"), Paragraph(_text(v))] for k, v in facts],
+            colWidths=[45 * mm, None],
+            hAlign="LEFT",
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    header = [
+        _("Description"),
+        _("Quantity"),
+        _("Unit price"),
+        _("Discount (%)"),
+        _("Tax (%)"),
+        _("Total"),
+    ]
+    rows = [[Paragraph(f"<b>{_text(h)}</b>") for h in header]]
+    for line in document.lines:
+        rows.append(
+            [
+                Paragraph(_text(line.description)),
+                _text(format_decimal(line.quantity)),
+                money(line.unit_price),
+                _text(format_decimal(line.discount_percent)),
+                _text(format_decimal(line.tax_percent)),
+                money(line.total),
+            ]
+        )
+    table = Table(rows, colWidths=[None, 20 * mm, 28 * mm, 20 * mm, 17 * mm, 30 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 4 * mm)]
+    totals = [
+        (_("Subtotal"), document.subtotal),
+        (_("Discounts"), document.discount_total),
+        (_("Taxes"), document.tax_total),
+        (_("Total"), document.total),
+        *extra,
+    ]
+    story.append(
+        Table(
+            [[_text(label), money(value)] for label, value in totals],
+            colWidths=[40 * mm, 35 * mm],
+            hAlign="RIGHT",
+            style=TableStyle(
+                [
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("FONTNAME", (0, 3), (-1, 3), "Helvetica-Bold"),
+                ]
+            ),
+        )
+    )
+    if document.notes:
+        story += [Spacer(1, 6 * mm), Paragraph(_text(document.notes), styles["Normal"])]
+    pdf.build(story)
+    return buffer.getvalue()
+
+
+def render_quote(quote, organization) -> bytes:
+    with force_locale(organization.locale):
+        facts = [
+            (_("Customer"), quote.customer_name),
+            (_("Issue date"), format_date(quote.issue_date, "long")),
+            (_("Valid until"), format_date(quote.valid_until, "long")),
+            (_("Status"), STATUS_LABELS[quote.effective_status]),
+        ]
+        return _render(organization, _("Quote"), quote, facts, [])
+
+
+def render_invoice(invoice, organization) -> bytes:
+    with force_locale(organization.locale):
+        facts = [
+            (_("Customer"), invoice.customer_name),
+            (_("Invoice date"), format_date(invoice.invoice_date, "long")),
+            (_("Due date"), format_date(invoice.due_date, "long") if invoice.due_date else "—"),
+            (_("Status"), STATUS_LABELS[invoice.status]),
+        ]
+        extra = [(_("Paid"), invoice.amount_paid), (_("Balance"), invoice.balance)]
+        return _render(organization, _("Invoice"), invoice, facts, extra)

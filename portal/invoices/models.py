@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, FixedDecimal, PublicIdMixin, UTCDateTime
+from portal.documents.models import DocumentMixin, LineMixin, today
+
+
+class InvoiceStatus:
+    DRAFT = "DRAFT"
+    ISSUED = "ISSUED"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    VOID = "VOID"
+    ALL = (DRAFT, ISSUED, PARTIALLY_PAID, PAID, VOID)
+    OPEN = (ISSUED, PARTIALLY_PAID)
+
+
+class Invoice(PublicIdMixin, DocumentMixin, Base):
+    __tablename__ = "invoices"
+    __id_prefix__ = "inv"
+    __table_args__ = (
+        # The backstop of gap-free numbering: never two invoices with one number.
+        UniqueConstraint("organization_id", "number"),
+        Index(
+            "ix_invoices_organization_id_created_at", "organization_id", "created_at", "public_id"
+        ),
+        Index("ix_invoices_organization_id_status", "organization_id", "status"),
+    )
+
+    customer_name: Mapped[str] = mapped_column(String(200))
+    invoice_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    amount_paid: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Unique: a quote converts into one invoice at most, even when two requests race.
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), unique=True)
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        order_by="InvoiceLine.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.amount_paid
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.status in InvoiceStatus.OPEN
+            and self.due_date is not None
+            and self.due_date < today()
+        )
+
+
+class InvoiceLine(LineMixin, Base):
+    __tablename__ = "invoice_lines"
+
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Payment(PublicIdMixin, Base):
+    __tablename__ = "payments"
+    __id_prefix__ = "pay"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from portal.documents.serializers import customer_id, line_json, totals_json
+from portal.invoices.models import Invoice, Payment
+from portal.money import money
+
+
+def invoice_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": invoice.public_id,
+        "invoiceNumber": invoice.number,
+        "status": invoice.status,
+        "overdue": invoice.overdue,
+        "customerId": customer_id(invoice),
+        "customerName": invoice.customer_name,
+        "invoiceDate": invoice.invoice_date.isoformat(),
+        "dueDate": invoice.due_date.isoformat() if invoice.due_date else None,
+        "currency": invoice.currency,
+        **totals_json(invoice),
+        "amountPaid": money(invoice.amount_paid),
+        "balance": money(invoice.balance),
+        "createdAt": invoice.created_at.isoformat(),
+    }
+    if detail:
+        body.update(
+            notes=invoice.notes,
+            issuedAt=invoice.issued_at.isoformat() if invoice.issued_at else None,
+            voidedAt=invoice.voided_at.isoformat() if invoice.voided_at else None,
+            lines=[line_json(line) for line in invoice.lines],
+        )
+    return body
+
+
+def payment_json(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.public_id,
+        "amount": money(payment.amount),
+        "date": payment.paid_on.isoformat(),
+        "method": payment.method,
+        "reference": payment.reference,
+        "createdAt": payment.created_at.isoformat(),
+    }

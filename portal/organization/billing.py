@@ -1,0 +1,62 @@
+"""The billing page (OWNER): the plan, its limits, this minute's usage, plan changes."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.errors import InvalidState
+from portal.extensions import db
+from portal.organization import services
+from portal.organization.forms import PlanForm
+from portal.organization.models import PlanChange
+from portal.organization.views import bp
+from portal.security.identity import current_identity
+from portal.security.permissions import require
+from portal.security.plans import PLAN_LIMITS, limits_for
+from portal.security.throttle import usage
+from portal.team.services import active_user_count
+
+
+def plan_changes(organization_id: int, limit: int = 20) -> list[tuple[PlanChange, User | None]]:
+    return list(
+        db.session.execute(
+            select(PlanChange, User)
+            .outerjoin(User, User.id == PlanChange.changed_by_id)
+            .where(PlanChange.organization_id == organization_id)
+            .order_by(PlanChange.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+@bp.get("/billing")
+@require("billing.manage")
+def billing(plan_form: PlanForm | None = None, status: int = 200):
+    organization = current_identity().organization
+    return render_template(
+        "organization/billing.html",
+        organization=organization,
+        limits=limits_for(organization),
+        plans=PLAN_LIMITS,
+        usage=usage(),
+        users=active_user_count(organization.id),
+        changes=plan_changes(organization.id),
+        plan_form=plan_form or PlanForm(obj=organization),
+    ), status
+
+
+@bp.post("/plan")
+@require("billing.manage")
+def change_plan():
+    actor = current_identity()
+    plan_form = PlanForm()
+    if plan_form.validate_on_submit():
+        try:
+            services.change_plan(actor.organization, plan_form.plan.data, changed_by=actor)
+        except InvalidState as exc:
+            plan_form.plan.errors = [exc.message]
+        else:
+            flash(_("Plan changed to %(plan)s.", plan=plan_form.plan.data), "success")
+            return redirect(url_for("organization.billing"))
+    return billing(plan_form, 400)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, PublicIdMixin, UTCDateTime
+from portal.documents.models import DocumentMixin, LineMixin, today
+
+
+class QuoteStatus:
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"  # derived: SENT and past valid_until
+    CONVERTED = "CONVERTED"
+    ALL = (DRAFT, SENT, ACCEPTED, REJECTED, EXPIRED, CONVERTED)
+
+
+class Quote(PublicIdMixin, DocumentMixin, Base):
+    __tablename__ = "quotes"
+    __id_prefix__ = "quo"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "number"),
+        Index("ix_quotes_organization_id_created_at", "organization_id", "created_at", "public_id"),
+    )
+
+    customer_name: Mapped[str] = mapped_column(String(200))
+    issue_date: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    lines: Mapped[list[QuoteLine]] = relationship(
+        order_by="QuoteLine.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def effective_status(self) -> str:
+        if self.status == QuoteStatus.SENT and self.valid_until < today():
+            return QuoteStatus.EXPIRED
+        return self.status
+
+
+class QuoteLine(LineMixin, Base):
+    __tablename__ = "quote_lines"
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
