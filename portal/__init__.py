@@ -105,6 +105,7 @@ def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from portal.db import utcnow
+    from portal.documents.labels import actor_label
     from portal.envelope import camelize
     from portal.security.identity import current_identity
     from portal.security.permissions import can
@@ -112,7 +113,11 @@ def configure_templates(app: Flask) -> None:
 
     app.jinja_env.filters["camelize"] = camelize
     app.jinja_env.globals.update(
-        can=can, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale, now_utc=utcnow
+        can=can,
+        ROLE_LABELS=ROLE_LABELS,
+        get_locale=get_locale,
+        now_utc=utcnow,
+        actor_label=actor_label,
     )
     app.context_processor(lambda: {"me": current_identity()})
 

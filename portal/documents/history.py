@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.documents.labels import actor_label
 from portal.documents.models import DocumentEvent
 from portal.extensions import db
 
@@ -29,6 +30,15 @@ def record(
             changes=changes or {},
         )
     )
+
+
+def lines_summary(document: Any) -> list[str]:
+    """Each line as a short text, so an edit of any line shows in the history."""
+    return [
+        f"{line.quantity.normalize():f} × {line.description} @ {line.unit_price}"
+        f" −{line.discount_percent.normalize():f}% +{line.tax_percent.normalize():f}%"
+        for line in document.lines
+    ]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -58,6 +68,6 @@ def event_json(event: DocumentEvent, actors: dict[int, Any]) -> dict[str, Any]:
         "action": event.action,
         "at": event.at.isoformat(),
         "actor": {"id": actor.public_id, "name": actor.name} if actor else None,
-        "actorLabel": event.actor_label,
+        "actorLabel": actor.name if actor else actor_label(event.actor_label),
         "changes": event.changes,
     }

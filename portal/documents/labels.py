@@ -27,3 +27,14 @@ ACTION_LABELS = {
     "paid": _l("Paid in full"),
     "voided": _l("Voided"),
 }
+
+
+# Who acted when no member did; stored as the key, shown in the reader's language.
+ACTOR_LABELS = {
+    "public_link": _l("Customer, through the public link"),
+}
+
+
+def actor_label(key: str) -> str:
+    label = ACTOR_LABELS.get(key)
+    return str(label) if label is not None else key

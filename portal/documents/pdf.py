@@ -135,5 +135,5 @@ def render_invoice(invoice, organization) -> bytes:
             (_("Due date"), format_date(invoice.due_date, "long") if invoice.due_date else "—"),
             (_("Status"), STATUS_LABELS[invoice.status]),
         ]
-        extra = [(_("Paid"), invoice.amount_paid), (_("Balance"), invoice.balance)]
+        extra = [(_("Amount paid"), invoice.amount_paid), (_("Balance"), invoice.balance)]
         return _render(organization, _("Invoice"), invoice, facts, extra)

@@ -37,7 +37,7 @@ def payment_json(payment: Payment) -> dict[str, Any]:
     return {
         "id": payment.public_id,
         "amount": money(payment.amount),
-        "date": payment.paid_on.isoformat(),
+        "paidOn": payment.paid_on.isoformat(),
         "method": payment.method,
         "reference": payment.reference,
         "createdAt": payment.created_at.isoformat(),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.catalog.models import Customer
 from portal.db import flush_or_conflict, utcnow
-from portal.documents.history import diff, record
+from portal.documents.history import diff, lines_summary, record
 from portal.documents.lines import apply_lines
 from portal.documents.models import today
 from portal.documents.numbering import SERIES_PATTERN, next_number
@@ -43,6 +43,7 @@ PAYMENTS_NEED_ISSUED = _l("Payments are recorded on issued invoices only")
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 SERIES_RESERVED = _l("Numbers of the form %(prefix)s-YYYY-NNNN are assigned by the portal")
 INVALID_STATUS = _l("Unknown status")
+YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
 
 
 def list_invoices(
@@ -107,7 +108,7 @@ def _number(actor: User, requested: str | None, year: int) -> str:
     )
     if taken is not None:
         raise DuplicateInvoiceNumber()
-    match = SERIES_PATTERN.match(requested)
+    match = SERIES_PATTERN.match(requested.upper())
     if match and match.group("prefix") == PREFIX:
         # Our own series stays gap-free: only the portal hands out its numbers.
         raise ValidationError({"invoice_number": SERIES_RESERVED % {"prefix": PREFIX}})
@@ -178,6 +179,12 @@ def update_invoice(
     requested = data.get("invoice_number")
     if requested and requested != invoice.number:
         raise ValidationError({"invoice_number": _l("The number of an invoice cannot change")})
+    series = SERIES_PATTERN.match(invoice.number)
+    if series and data["invoice_date"].year != int(series.group("year")):
+        # Renumbering would leave a hole in the old year's series.
+        raise ValidationError(
+            {"invoice_date": YEAR_FIXED % {"year": series.group("year"), "number": invoice.number}}
+        )
     _fill(invoice, actor, data, lines)
     db.session.flush()
     changes = diff(before, _snapshot(invoice))
@@ -266,6 +273,6 @@ def _snapshot(invoice: Invoice) -> dict[str, Any]:
         "invoiceDate": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
         "dueDate": invoice.due_date.isoformat() if invoice.due_date else None,
         "notes": invoice.notes,
-        "lines": len(invoice.lines),
+        "lines": lines_summary(invoice),
         "total": str(invoice.total),
     }

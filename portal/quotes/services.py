@@ -12,10 +12,10 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.catalog.models import Customer
 from portal.db import flush_or_conflict, utcnow
-from portal.documents.history import diff, record
+from portal.documents.history import diff, lines_summary, record
 from portal.documents.lines import apply_lines
 from portal.documents.models import today
-from portal.documents.numbering import next_number
+from portal.documents.numbering import SERIES_PATTERN, next_number
 from portal.errors import CustomerNotFound, InvalidState, QuoteNotFound, ValidationError
 from portal.extensions import db
 from portal.pagination import keyset_page
@@ -33,6 +33,7 @@ QUOTE_EXPIRED = _l("This quote has expired")
 ALREADY_CONVERTED = _l("This quote has already been converted into an invoice")
 ONLY_ACCEPTED_CONVERTED = _l("Only accepted quotes can be converted into an invoice")
 INVALID_STATUS = _l("Unknown status")
+YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
 
 
 def list_quotes(
@@ -113,6 +114,13 @@ def update_quote(
     if quote.status != QuoteStatus.DRAFT:
         raise InvalidState(ONLY_DRAFT_EDITED)
     before = _snapshot(quote)
+    series = SERIES_PATTERN.match(quote.number)
+    issue_date = data.get("issue_date") or quote.issue_date
+    if series and issue_date.year != int(series.group("year")):
+        # Renumbering would leave a hole in the old year's series.
+        raise ValidationError(
+            {"issue_date": YEAR_FIXED % {"year": series.group("year"), "number": quote.number}}
+        )
     _fill(quote, actor, data, lines)
     db.session.flush()
     changes = diff(before, _snapshot(quote))
@@ -144,7 +152,7 @@ def decide(quote: Quote, accepted: bool, reason: str, actor: User | None) -> Quo
     quote.decision_reason = reason or ""
     db.session.flush()
     changes = {"reason": reason} if reason else {}
-    label = "" if actor else str(_l("Customer, through the public link"))
+    label = "" if actor else "public_link"  # shown through documents.labels.ACTOR_LABELS
     record(quote, DOCUMENT, quote.status.lower(), actor, changes, actor_label=label)
     return quote
 
@@ -188,7 +196,7 @@ def _snapshot(quote: Quote) -> dict[str, Any]:
         "issueDate": quote.issue_date.isoformat() if quote.issue_date else None,
         "validUntil": quote.valid_until.isoformat() if quote.valid_until else None,
         "notes": quote.notes,
-        "lines": len(quote.lines),
+        "lines": lines_summary(quote),
         "total": str(quote.total),
     }
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import Flask, g, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from wtforms import ValidationError as WTFormsValidationError
 
 from portal.accounts.models import RevokedToken, User
@@ -29,8 +29,16 @@ def current_identity() -> User | None:
     return user if getattr(user, "is_authenticated", False) else None
 
 
+# Built once: every request runs one of these, and building a statement costs more than
+# running it from SQLAlchemy's compiled cache.
+_USER_BY_PUBLIC_ID = select(User).where(User.public_id == bindparam("public_id"))
+_USER_AND_REVOCATION = select(
+    User, exists().where(RevokedToken.jti == bindparam("jti")).label("revoked")
+).where(User.public_id == bindparam("public_id"))
+
+
 def _load_active_user(public_id: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.public_id == public_id))
+    user = db.session.scalar(_USER_BY_PUBLIC_ID, {"public_id": public_id})
     return user if user is not None and user.active else None
 
 
@@ -48,10 +56,13 @@ def _bearer_user(header: str) -> User:
     if scheme.lower() != "bearer" or not raw.strip():
         raise TokenInvalid()
     claims = decode_token(raw.strip())
-    user = _load_active_user(claims["sub"])
-    if user is None or user.organization.public_id != claims["org"]:
+    row = db.session.execute(
+        _USER_AND_REVOCATION, {"public_id": claims["sub"], "jti": claims["jti"]}
+    ).first()
+    if row is None or row.revoked:
         raise TokenInvalid()
-    if db.session.get(RevokedToken, claims["jti"]) is not None:
+    user = row.User
+    if not user.active or user.organization.public_id != claims["org"]:
         raise TokenInvalid()
     g.token_claims = claims
     return user
