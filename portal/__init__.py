@@ -105,7 +105,7 @@ def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from portal.db import utcnow
-    from portal.documents.labels import actor_label
+    from portal.documents.labels import CHANGE_LABELS, actor_label
     from portal.envelope import camelize
     from portal.security.identity import current_identity
     from portal.security.permissions import can
@@ -118,6 +118,7 @@ def configure_templates(app: Flask) -> None:
         get_locale=get_locale,
         now_utc=utcnow,
         actor_label=actor_label,
+        CHANGE_LABELS=CHANGE_LABELS,
     )
     app.context_processor(lambda: {"me": current_identity()})
 

@@ -190,7 +190,7 @@ def apply_error(form: FlaskForm, exc: Exception) -> bool:
     shown = False
     for name, message in errors.items():
         if name in form:
-            form[name].errors = [*form[name].errors, message]
+            form[name].errors = [*form[name].errors, str(message)]
             shown = True
     return shown
 

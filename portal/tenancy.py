@@ -31,7 +31,9 @@ def get_for_organization(
         model.organization_id == organization_id,  # type: ignore[attr-defined]
     )
     if for_update:  # PostgreSQL row lock; SQLite writers already hold the database lock
-        stmt = stmt.with_for_update(of=model)
+        # populate_existing: an object this session loaded before the lock was granted
+        # must be refreshed with what the lock holder committed (no stale balance).
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
     row = db.session.scalar(stmt)
     if row is None:
         raise not_found()

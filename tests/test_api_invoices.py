@@ -240,7 +240,7 @@ def test_lifecycle_and_payments(client, make_user):
         )
         assert errors == {"amount": message or "El importe debe ser mayor a 0"}
     over = pay(client, accountant, invoice["id"], "163.07", 400, "VALIDATION_ERROR")
-    assert over["errors"] == {"amount": "El pago no puede superar el saldo de 163.06"}
+    assert over["errors"] == {"amount": "El pago no puede superar el saldo de 163,06\xa0US$"}
 
     first = pay(client, accountant, invoice["id"], "100.00", reference="TRF-1")
     assert first["message"] == "Pago registrado"
@@ -256,7 +256,7 @@ def test_lifecycle_and_payments(client, make_user):
     void_partial = act(client, accountant, f"{url}/void", 409, "INVALID_STATE")
     assert void_partial["error"] == "Una factura con pagos no se puede anular"
     over = pay(client, accountant, invoice["id"], "63.07", 400, "VALIDATION_ERROR")
-    assert over["errors"] == {"amount": "El pago no puede superar el saldo de 63.06"}
+    assert over["errors"] == {"amount": "El pago no puede superar el saldo de 63,06\xa0US$"}
     second = pay(client, accountant, invoice["id"], "63.06", method="CASH")
     state = second["data"]["invoice"]
     assert (state["status"], state["amountPaid"], state["balance"]) == ("PAID", "163.06", "0.00")
@@ -307,7 +307,7 @@ def test_payment_validation(client, make_user):
         "amount": "Amount must be greater than 0"
     }
     over = post({"amount": "100.01", "paidOn": TODAY.isoformat()}, **EN)
-    assert errors_of(over) == {"amount": "The payment cannot exceed the balance of 100.00"}
+    assert errors_of(over) == {"amount": "The payment cannot exceed the balance of $100.00"}
     malformed = client.post(
         url, data="{nope", content_type="application/json", headers=bearer(accountant)
     )

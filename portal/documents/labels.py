@@ -38,3 +38,24 @@ ACTOR_LABELS = {
 def actor_label(key: str) -> str:
     label = ACTOR_LABELS.get(key)
     return str(label) if label is not None else key
+
+
+# The fields a history entry may name.
+CHANGE_LABELS = {
+    "number": _l("Number"),
+    "quote": _l("Quote"),
+    "invoice": _l("Invoice"),
+    "total": _l("Total"),
+    "amount": _l("Amount"),
+    "method": _l("Method"),
+    "balance": _l("Balance"),
+    "reason": _l("Reason"),
+    "customer": _l("Customer"),
+    "customerName": _l("Customer"),
+    "issueDate": _l("Issue date"),
+    "validUntil": _l("Valid until"),
+    "invoiceDate": _l("Invoice date"),
+    "dueDate": _l("Due date"),
+    "notes": _l("Notes"),
+    "lines": _l("Lines"),
+}

@@ -63,6 +63,11 @@ def pad_rows(form: Any) -> None:
         form.lines.append_entry()
 
 
+def drop_removed_rows(form: Any) -> None:
+    """Rows ticked "remove" leave before validation: their content cannot block saving."""
+    form.lines.entries = [e for e in form.lines.entries if not e.form.remove.data]
+
+
 def wants_more_rows() -> bool:
     return "add_line" in request.form
 

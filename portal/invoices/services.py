@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -225,7 +226,8 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
         raise InvalidState(_state_message(invoice) or PAYMENTS_NEED_ISSUED)
     amount = data["amount"]
     if amount > invoice.balance:
-        raise ValidationError({"amount": OVER_BALANCE % {"balance": money(invoice.balance)}})
+        balance = format_currency(invoice.balance, invoice.currency)
+        raise ValidationError({"amount": OVER_BALANCE % {"balance": balance}})
     payment = Payment(
         organization_id=invoice.organization_id,
         invoice_id=invoice.id,

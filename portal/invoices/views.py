@@ -64,6 +64,7 @@ def _form_page(form: InvoiceForm, invoice=None, status: int = 200):
 
 def _save(form: InvoiceForm, invoice=None):
     actor = current_identity()
+    pages.drop_removed_rows(form)
     if pages.wants_more_rows():
         form.lines.append_entry()
         return _form_page(form, invoice)

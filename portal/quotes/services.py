@@ -167,7 +167,7 @@ def quote_by_token(token: str, *, for_update: bool = False) -> Quote | None:
         return None
     stmt = select(Quote).where(Quote.public_token == token)
     if for_update:
-        stmt = stmt.with_for_update(of=Quote)
+        stmt = stmt.with_for_update(of=Quote).execution_options(populate_existing=True)
     quote = db.session.scalar(stmt)
     if quote is None or quote.effective_status != QuoteStatus.SENT:
         return None

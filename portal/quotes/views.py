@@ -62,6 +62,7 @@ def _form_page(form: QuoteForm, quote=None, status: int = 200):
 def _save(form: QuoteForm, quote=None):
     """Validate and save; a page to show again, or the redirect after success."""
     actor = current_identity()
+    pages.drop_removed_rows(form)
     if pages.wants_more_rows():
         form.lines.append_entry()
         return _form_page(form, quote)
