@@ -58,7 +58,7 @@ def page_args() -> tuple[int, str | None]:
 
 
 def keyset_page(
-    stmt: Select, columns: Sequence[Any], limit: int, cursor: str | None
+    stmt: Select, columns: Sequence[Any], limit: int, cursor: str | None, *, scalars: bool = True
 ) -> tuple[list, str | None]:
     """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor.
 
@@ -68,7 +68,8 @@ def keyset_page(
         values = _decode(cursor, columns)
         after = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
         stmt = stmt.where(tuple_(*columns) > after)
-    rows = list(db.session.scalars(stmt.order_by(*columns).limit(limit + 1)).unique())
+    stmt = stmt.order_by(*columns).limit(limit + 1)
+    rows = list(db.session.scalars(stmt).unique()) if scalars else db.session.execute(stmt).all()
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

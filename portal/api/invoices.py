@@ -3,12 +3,13 @@ from flask_babel import gettext as _
 
 from portal.api import bp
 from portal.api.documents import document_input, history_json, pdf_response
+from portal.documents.models import today
 from portal.documents.pdf import render_invoice
 from portal.envelope import created, ok
 from portal.forms import form_from_json
 from portal.invoices import services
 from portal.invoices.forms import InvoiceForm, PaymentForm
-from portal.invoices.serializers import invoice_json, payment_json
+from portal.invoices.serializers import invoice_json, payment_json, summary_json
 from portal.pagination import page_args
 from portal.security.identity import current_identity
 from portal.security.permissions import require
@@ -27,10 +28,12 @@ def list_invoices():
         customer_id=request.args.get("customerId") or None,
         limit=limit,
         cursor=cursor,
+        summaries=True,
     )
+    on = today()
     return ok(
         _("Request completed"),
-        {"items": [invoice_json(i) for i in invoices], "nextCursor": next_cursor},
+        {"items": [summary_json(row, on) for row in invoices], "nextCursor": next_cursor},
     )
 
 

@@ -51,11 +51,12 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
 
     @property
     def overdue(self) -> bool:
-        return (
-            self.status in InvoiceStatus.OPEN
-            and self.due_date is not None
-            and self.due_date < today()
-        )
+        return is_overdue(self.status, self.due_date, today())
+
+
+def is_overdue(status: str, due_date: date | None, on: date) -> bool:
+    """Open (issued, partly paid) and past its due date: derived, never stored."""
+    return status in InvoiceStatus.OPEN and due_date is not None and due_date < on
 
 
 class InvoiceLine(LineMixin, Base):

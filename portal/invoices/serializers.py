@@ -1,10 +1,31 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from portal.documents.serializers import customer_id, line_json, totals_json
-from portal.invoices.models import Invoice, Payment
+from portal.invoices.models import Invoice, Payment, is_overdue
 from portal.money import money
+
+
+def summary_json(row: Any, today: date) -> dict[str, Any]:
+    """A list item from a plain row (``services.SUMMARY_COLUMNS``): no ORM object needed."""
+    balance = row.total - row.amount_paid
+    return {
+        "id": row.public_id,
+        "invoiceNumber": row.number,
+        "status": row.status,
+        "overdue": is_overdue(row.status, row.due_date, today),
+        "customerId": row.customer_public_id,
+        "customerName": row.customer_name,
+        "invoiceDate": row.invoice_date.isoformat(),
+        "dueDate": row.due_date.isoformat() if row.due_date else None,
+        "currency": row.currency,
+        **totals_json(row),
+        "amountPaid": money(row.amount_paid),
+        "balance": money(balance),
+        "createdAt": row.created_at.isoformat(),
+    }
 
 
 def invoice_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:

@@ -47,6 +47,25 @@ INVALID_STATUS = _l("Unknown status")
 YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
 
 
+# What a list shows: plain rows (no ORM objects), with the customer's public id joined in.
+SUMMARY_COLUMNS = (
+    Invoice.public_id,
+    Invoice.number,
+    Invoice.status,
+    Invoice.customer_name,
+    Invoice.invoice_date,
+    Invoice.due_date,
+    Invoice.currency,
+    Invoice.subtotal,
+    Invoice.discount_total,
+    Invoice.tax_total,
+    Invoice.total,
+    Invoice.amount_paid,
+    Invoice.created_at,
+    Customer.public_id.label("customer_public_id"),
+)
+
+
 def list_invoices(
     actor: User,
     *,
@@ -55,8 +74,15 @@ def list_invoices(
     customer_id: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Invoice], str | None]:
-    stmt = select(Invoice).where(Invoice.organization_id == actor.organization_id)
+    summaries: bool = False,
+) -> tuple[list, str | None]:
+    """A page of the organisation's invoices, newest last; ``summaries`` gives plain rows
+    (what the API lists) instead of ORM objects (what the pages show)."""
+    if summaries:
+        stmt = select(*SUMMARY_COLUMNS).outerjoin(Customer, Customer.id == Invoice.customer_id)
+    else:
+        stmt = select(Invoice)
+    stmt = stmt.where(Invoice.organization_id == actor.organization_id)
     if status:
         if status not in InvoiceStatus.ALL:
             raise ValidationError({"status": INVALID_STATUS})
@@ -68,7 +94,8 @@ def list_invoices(
             Customer, customer_id, actor.organization_id, CustomerNotFound
         )
         stmt = stmt.where(Invoice.customer_id == customer.id)
-    return keyset_page(stmt, (Invoice.created_at, Invoice.public_id), limit, cursor)
+    order = (Invoice.created_at, Invoice.public_id)
+    return keyset_page(stmt, order, limit, cursor, scalars=not summaries)
 
 
 def get_invoice(actor: User, public_id: str, *, for_update: bool = False) -> Invoice:

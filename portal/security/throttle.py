@@ -18,6 +18,7 @@ from limits import parse
 
 from portal.errors import RateLimited, render_error
 from portal.security.identity import current_identity
+from portal.security.memory_storage import limiter_storage_uri
 from portal.security.plans import limits_for
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def configure_rate_limits(app: Flask) -> None:
     # One Limiter per app: a module-level one keeps the first app's storage and switch.
     limiter = Limiter(
         key_func=rate_limit_key,
+        storage_uri=limiter_storage_uri(app.config["RATELIMIT_STORAGE_URI"]),
         application_limits=[plan_limit],
         application_limits_exempt_when=lambda: request.endpoint == "static",
     )
