@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from portal.catalog.models import Customer, Product
 from portal.documents.lines import line_entries, line_values
-from portal.errors import ValidationError
+from portal.errors import PortalError, ValidationError
 from portal.extensions import db
+from portal.forms import apply_error
+from portal.security.identity import current_identity
 
 SPARE_ROWS = 3
 CHOICES_LIMIT = 500
@@ -87,3 +89,50 @@ def checked_lines(form: Any, organization_id: int) -> list[dict[str, Any]] | Non
             if not cell.errors:  # the form's own message (e.g. "Must be a number") comes first
                 cell.errors = [message]
         return None
+
+
+def form_page(template: str, form: Any, document: Any, status: int = 200):
+    """The document form with its spare rows and the choices to pick from."""
+    pad_rows(form)
+    actor = current_identity()
+    return render_template(
+        template, form=form, document=document, **choices(actor.organization_id)
+    ), status
+
+
+def save(
+    form: Any,
+    document: Any,
+    *,
+    template: str,
+    create,
+    update,
+    show_endpoint: str,
+    created: str,
+    updated: str,
+):
+    """Validate and save a quote or invoice form: the page again, or the redirect."""
+    actor = current_identity()
+    drop_removed_rows(form)
+    if wants_more_rows():
+        form.lines.append_entry()
+        return form_page(template, form, document)
+    valid = form.validate_on_submit()
+    lines = checked_lines(form, actor.organization_id)  # line problems show either way
+    if not valid or lines is None:
+        return form_page(template, form, document, 400)
+    data = {name: value for name, value in form.data.items() if name != "lines"}
+    try:
+        if document is None:
+            document = create(actor, data, lines)
+            flash(created, "success")
+        else:
+            update(actor, document.public_id, data, lines)
+            flash(updated, "success")
+    except PortalError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        if not apply_error(form, exc):
+            flash(str(exc.error), "error")
+        return form_page(template, form, document, exc.status)
+    return redirect(url_for(show_endpoint, public_id=document.public_id))

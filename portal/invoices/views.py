@@ -55,40 +55,20 @@ def index():
 
 
 def _form_page(form: InvoiceForm, invoice=None, status: int = 200):
-    pages.pad_rows(form)
-    actor = current_identity()
-    return render_template(
-        "invoices/form.html", form=form, invoice=invoice, **pages.choices(actor.organization_id)
-    ), status
+    return pages.form_page("invoices/form.html", form, invoice, status)
 
 
 def _save(form: InvoiceForm, invoice=None):
-    actor = current_identity()
-    pages.drop_removed_rows(form)
-    if pages.wants_more_rows():
-        form.lines.append_entry()
-        return _form_page(form, invoice)
-    if not form.validate_on_submit():
-        pages.checked_lines(form, actor.organization_id)
-        return _form_page(form, invoice, 400)
-    lines = pages.checked_lines(form, actor.organization_id)
-    if lines is None:
-        return _form_page(form, invoice, 400)
-    data = {name: value for name, value in form.data.items() if name != "lines"}
-    try:
-        if invoice is None:
-            invoice = services.create_invoice(actor, data, lines)
-            flash(_("Invoice created"), "success")
-        else:
-            services.update_invoice(actor, invoice.public_id, data, lines)
-            flash(_("Invoice updated"), "success")
-    except PortalError as exc:
-        if exc.status >= 500 or exc.status == 404:
-            raise
-        if not apply_error(form, exc):
-            flash(str(exc.error), "error")
-        return _form_page(form, invoice, exc.status)
-    return redirect(url_for("invoices.show", public_id=invoice.public_id))
+    return pages.save(
+        form,
+        invoice,
+        template="invoices/form.html",
+        create=services.create_invoice,
+        update=services.update_invoice,
+        show_endpoint="invoices.show",
+        created=_("Invoice created"),
+        updated=_("Invoice updated"),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

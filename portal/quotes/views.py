@@ -8,9 +8,8 @@ from portal.documents import pages
 from portal.documents.history import events_of
 from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
 from portal.documents.pdf import render_quote
-from portal.errors import PortalError, ValidationError
+from portal.errors import PortalError
 from portal.extensions import db
-from portal.forms import apply_error
 from portal.pagination import DEFAULT_LIMIT
 from portal.quotes import services
 from portal.quotes.forms import DecisionForm, QuoteForm
@@ -37,7 +36,7 @@ def index():
             limit=DEFAULT_LIMIT,
             cursor=request.args.get("cursor") or None,
         )
-    except (ValidationError, PortalError):
+    except PortalError:
         return redirect(url_for("quotes.index"))
     return render_template(
         "quotes/index.html",
@@ -52,44 +51,20 @@ def index():
 
 
 def _form_page(form: QuoteForm, quote=None, status: int = 200):
-    pages.pad_rows(form)
-    actor = current_identity()
-    return render_template(
-        "quotes/form.html", form=form, quote=quote, **pages.choices(actor.organization_id)
-    ), status
+    return pages.form_page("quotes/form.html", form, quote, status)
 
 
 def _save(form: QuoteForm, quote=None):
-    """Validate and save; a page to show again, or the redirect after success."""
-    actor = current_identity()
-    pages.drop_removed_rows(form)
-    if pages.wants_more_rows():
-        form.lines.append_entry()
-        return _form_page(form, quote)
-    if not form.validate_on_submit():
-        pages.checked_lines(form, actor.organization_id)  # show line problems too
-        return _form_page(form, quote, 400)
-    lines = pages.checked_lines(form, actor.organization_id)
-    if lines is None:
-        return _form_page(form, quote, 400)
-    data = {name: value for name, value in form.data.items() if name != "lines"}
-    try:
-        if quote is None:
-            quote = services.create_quote(actor, data, lines)
-            flash(_("Quote created"), "success")
-        else:
-            services.update_quote(actor, quote.public_id, data, lines)
-            flash(_("Quote updated"), "success")
-    except PortalError as exc:
-        if exc.status >= 500 or not (apply_error(form, exc) or _flash(exc)):
-            raise
-        return _form_page(form, quote, exc.status)
-    return redirect(url_for("quotes.show", public_id=quote.public_id))
-
-
-def _flash(exc: PortalError) -> bool:
-    flash(str(exc.error), "error")
-    return True
+    return pages.save(
+        form,
+        quote,
+        template="quotes/form.html",
+        create=services.create_quote,
+        update=services.update_quote,
+        show_endpoint="quotes.show",
+        created=_("Quote created"),
+        updated=_("Quote updated"),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
