@@ -1,0 +1,515 @@
+"""Benchmark: listing the catalog, ``GET /api/v1/products?limit=50``, at 1k and 100k products.
+
+    .venv/bin/python bench/bench_catalog.py [--rows 1000,100000] [--duration 12]
+                                            [--database-url postgresql://postgres@127.0.0.1:5432/bench_portal]
+
+For every row count it seeds a fresh database (one measured organisation with N products,
+another with ``--other-rows``), counts the SQL statements of each request in-process, then
+serves the portal and the bare Flask endpoint (bench/bare_app.py) with the same gunicorn
+settings and loads both with wrk (``apt-get install -y wrk``; a Python client otherwise).
+It prints a Markdown report and writes it into docs/benchmarks.md (``--no-docs`` to skip).
+
+To add a scenario: write a setup function ``(Dataset) -> Request`` (seed what it needs,
+return the request to send) and append a ``Scenario`` to ``SCENARIOS``. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from harness import (
+    BARE,
+    IN_PROCESS,
+    PORTAL,
+    WRK_INSTALL_HINT,
+    BenchError,
+    Cleanup,
+    Database,
+    Dataset,
+    Measurement,
+    Options,
+    Request,
+    Scenario,
+    cpu_ratio,
+    fmt_ms,
+    fmt_rows,
+    have_wrk,
+    machine_info,
+    now_utc,
+    results_table,
+    run,
+    write_docs_section,
+)
+from sqlalchemy import insert, select
+
+from portal.catalog.kinds import PRODUCTS
+from portal.catalog.models import Product, sku_key
+from portal.db import new_public_id, utcnow
+from portal.extensions import db
+from portal.pagination import keyset_page
+
+# Team targets, for context (they are the bar of later issues, not asserted here).
+TARGET_RATIO = 0.35
+TARGET_RSS_MB = 150
+
+NOUNS = (
+    *("Tornillo", "Tuerca", "Arandela", "Clavo", "Taquete", "Bisagra", "Cable", "Tubo"),
+    *("Codo", "Válvula", "Llave", "Cinta", "Pintura", "Brocha", "Broca", "Lija", "Foco"),
+    *("Enchufe", "Manguera", "Candado"),
+)
+QUALITIES = ("acero", "latón", "cobre", "PVC", "aluminio", "galvanizado", "inoxidable", "negro")
+SIZES = ['1/4"', '3/8"', '1/2"', '3/4"', '1"', "2 mm", "5 mm", "10 m", "25 m", "1 L", "4 L"]
+UNITS = ("pza", "caja", "m", "kg", "L")
+# One quality in 8: about 12 % of the products match, spread over the name order. (A noun
+# such as "tuerca" matches 5 % too, but all its rows sort late, so the scan reads ~95 %.)
+COMMON_WORD = "acero"
+
+
+# ---------------------------------------------------------------------------------------
+# Data
+
+
+def product_rows(organization_id: int, count: int, rng: random.Random, batch: int = 10_000):
+    """Batches of product rows; names in random order (so the name index is really used)."""
+    now = utcnow()
+    for start in range(0, count, batch):
+        rows = []
+        for index in range(start, min(count, start + batch)):
+            sku = f"SKU-{index:06d}"
+            rows.append(
+                {
+                    "public_id": new_public_id("prod"),
+                    "organization_id": organization_id,
+                    "name": (
+                        f"{rng.choice(NOUNS)} {rng.choice(QUALITIES)} {rng.choice(SIZES)} "
+                        f"M{rng.randint(1000, 9999)}"
+                    ),
+                    "sku": sku,
+                    "sku_key": sku_key(sku),
+                    "price": Decimal(rng.randint(100, 500_000)).scaleb(-2),
+                    "tax_rate": Decimal("16.00"),
+                    "unit": rng.choice(UNITS),
+                    "active": rng.random() > 0.05,
+                    "created_at": now - timedelta(seconds=count - index),
+                }
+            )
+        yield rows
+
+
+def make_seed(other_rows: int):
+    def seed(dataset: Dataset) -> None:
+        rng = random.Random(20260101 + dataset.rows)
+        engine = dataset.app.extensions["portal.db"]
+        table = Product.__table__
+        with engine.begin() as conn:
+            for org_key, count in (
+                ("organization_id", dataset.rows),
+                ("other_organization_id", other_rows),
+            ):
+                for batch in product_rows(dataset.info[org_key], count, rng):
+                    conn.execute(insert(table), batch)
+        dataset.info["products"] = dataset.rows
+        dataset.info["other_products"] = other_rows
+
+    return seed
+
+
+# ---------------------------------------------------------------------------------------
+# Scenarios: a name, a setup returning the request, who answers
+
+
+def items_check(expected: int, *, more: bool | None = None):
+    def check(body: Any) -> str | None:
+        data = body.get("data") or {}
+        items = data.get("items")
+        if not isinstance(items, list) or len(items) != expected:
+            got = len(items) if isinstance(items, list) else items
+            return f"expected {expected} items, got {got}"
+        if more is not None and bool(data.get("nextCursor")) != more:
+            return f"expected nextCursor {'set' if more else 'null'}: {data.get('nextCursor')!r}"
+        return None
+
+    return check
+
+
+def bare_setup(_dataset: Dataset) -> Request:
+    return Request("GET", "/bare/products", check=items_check(50))
+
+
+def list_first_page(dataset: Dataset) -> Request:
+    return dataset.get("/api/v1/products?limit=50", check=items_check(50, more=True))
+
+
+def list_deep_page(dataset: Dataset) -> Request:
+    """The page that starts 90 % of the way down, by its real cursor."""
+    count = dataset.info["products"]
+    deep = max(0, min(int(count * 0.9), count - 51))  # a full page of 50 after the cursor
+    with dataset.app.app_context():
+        stmt = (
+            select(Product)
+            .where(Product.organization_id == dataset.info["organization_id"])
+            .offset(deep)
+        )
+        _, cursor = keyset_page(stmt, PRODUCTS.order_columns, 1, None)
+        db.session.remove()
+    expected = min(50, count - deep - 1)
+    return dataset.get(f"/api/v1/products?limit=50&cursor={cursor}", check=items_check(expected))
+
+
+def search_common(dataset: Dataset) -> Request:
+    return dataset.get(f"/api/v1/products?limit=50&q={COMMON_WORD}", check=items_check(50))
+
+
+def search_one_sku(dataset: Dataset) -> Request:
+    """A SKU typed in the search box: one match, so every row of the tenant is looked at."""
+    index = int(dataset.info["products"] * 0.777)
+    return dataset.get(
+        f"/api/v1/products?limit=50&q=SKU-{index:06d}", check=items_check(1, more=False)
+    )
+
+
+def unknown_api_path(dataset: Dataset) -> Request:
+    return dataset.get("/api/v1/no-such-thing", expect_status=404)
+
+
+def me(dataset: Dataset) -> Request:
+    return dataset.get("/api/v1/me")
+
+
+def list_one(dataset: Dataset) -> Request:
+    return dataset.get("/api/v1/products?limit=1", check=items_check(1, more=True))
+
+
+def list_hundred(dataset: Dataset) -> Request:
+    return dataset.get("/api/v1/products?limit=100", check=items_check(100, more=True))
+
+
+# In-process only: a ladder from "authenticated request that does nothing" to 100 items.
+LADDER = [
+    Scenario("bearer-404", unknown_api_path, target=IN_PROCESS, note="Bearer, unknown path"),
+    Scenario("me", me, target=IN_PROCESS, note="`GET /api/v1/me`"),
+    Scenario("list-1", list_one, target=IN_PROCESS, note="`?limit=1`"),
+    Scenario("list-100", list_hundred, target=IN_PROCESS, note="`?limit=100`"),
+]
+
+SCENARIOS = [
+    Scenario("bare", bare_setup, target=BARE, note="bench/bare_app.py: 50 items, no database"),
+    Scenario(
+        "list",
+        list_first_page,
+        explain=("products",),
+        note="`GET /api/v1/products?limit=50`: first page",
+    ),
+    Scenario(
+        "list-deep-cursor",
+        list_deep_page,
+        explain=("products",),
+        note="`&cursor=` of the page 90 % of the way down",
+    ),
+    Scenario(
+        "search-common",
+        search_common,
+        explain=("products",),
+        note=f"`&q={COMMON_WORD}`: ~12 % of the rows match, spread over the name order",
+    ),
+    Scenario(
+        "search-sku",
+        search_one_sku,
+        explain=("products",),
+        note="`&q=SKU-0xxxxx`: one match, every row of the tenant is read",
+    ),
+    *LADDER,
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+
+
+def report(
+    results: list[Measurement],
+    database: Database,
+    options: Options,
+    argv: list[str],
+    other_rows: int,
+    context: dict[str, str],
+) -> str:
+    machine = {**machine_info(database, options.client), **context}
+    portal = [m for m in results if m.scenario.target == PORTAL]
+    sizes = sorted({m.rows for m in portal if m.rows is not None})
+    largest = sizes[-1] if sizes else None
+    out: list[str] = []
+    out.append(f"### Catalog listing on {database.label} — {now_utc()}\n")
+    out.append("| | |\n|---|---|")
+    out.extend(f"| {key} | {value} |" for key, value in machine.items())
+    command = " ".join(["bench/bench_catalog.py", *argv]).strip()
+    per_round = options.duration / options.rounds
+    single_per_round = options.single_duration / options.rounds
+    out.append(
+        f"\n**Method.** `.venv/bin/python {command}`. For each row count: a fresh "
+        f"{database.label} database migrated by `portal.migrate.upgrade`; one ENTERPRISE "
+        "organisation with that many products (limits far above the load) and a second one "
+        f"with {other_rows:,} products, so every query really filters by tenant; a JWT of the "
+        "first one's OWNER. The bare endpoint (`bench/bare_app.py`) and the portal "
+        "(`PORTAL_ENV=production`, Bearer token) are both served by `gunicorn --workers "
+        f"{options.workers} --worker-class gthread --threads {options.threads}` on 127.0.0.1 "
+        f"(no access log). After a {options.warmup:g} s warm-up per scenario, {options.rounds} "
+        f"round{'s' if options.rounds != 1 else ''}; in each, every scenario in turn gets "
+        f"{per_round:g} s of load from "
+        f"{options.client} (1 thread, {options.connections} keep-alive connections: req/s, "
+        f"median, p99), then {single_per_round:g} s from 1 connection (the latency of a lone "
+        "caller). Alternating bare and portal keeps drift and neighbours' noise out of the "
+        "ratio. req/s is over all rounds, latencies are the median of the rounds, `× bare` "
+        "is the median of the per-round ratios of req/s (min–max in brackets). Server CPU is "
+        "the gunicorn workers' user + system time per request served under load (median of "
+        "the rounds); `× bare (CPU)` is the bare endpoint's CPU per request over the "
+        "scenario's: the same capacity ratio, less sensitive to how the cores are shared with "
+        "the load generator (same machine) and with other processes. SQL statements are "
+        "counted in-process (Flask test client, `before_cursor_execute` on the app's engine) "
+        "on the second of two identical requests.\n"
+    )
+    out.append(results_table(results, options.connections))
+    out.append("")
+    out.extend(
+        f"- `{s.name}`: {s.note}"
+        for s in unique_scenarios(results)
+        if s.note and s.target != IN_PROCESS
+    )
+    out.extend(ladder_table(results, sizes))
+
+    failed = sum(m.load.errors + m.single.errors for m in results if m.load and m.single)
+    if failed:
+        out.append(
+            f"\n**Warning: {failed} requests failed** (non-2xx, socket errors or timeouts); "
+            "the figures of the scenarios with errors do not measure the intended work."
+        )
+    if database.kind == "postgresql":
+        out.append(
+            "\nOn PostgreSQL the server CPU column is the gunicorn workers' only: the "
+            "database's own CPU (same machine) is not in it."
+        )
+
+    if len(sizes) > 1:
+        small = sizes[0]
+        out.append(
+            f"\n**Growth from {fmt_rows(small)} to {fmt_rows(largest)} rows** (1 connection "
+            "median, and server CPU per request under load):\n"
+        )
+        a_rows, b_rows = fmt_rows(small), fmt_rows(largest)
+        out.append(
+            f"| scenario | median ms, {a_rows} | median ms, {b_rows} | growth "
+            f"| CPU ms / req, {a_rows} | CPU ms / req, {b_rows} | growth |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for scenario in unique_scenarios(portal):
+            pair = [
+                next((m for m in portal if m.scenario is scenario and m.rows == r), None)
+                for r in (small, largest)
+            ]
+            if None in pair:
+                continue
+            a, b = pair[0].single, pair[1].single
+            c, d = pair[0].load, pair[1].load
+            out.append(
+                f"| `{scenario.name}` | {fmt_ms(a.p50_ms)} | {fmt_ms(b.p50_ms)} "
+                f"| {growth(a.p50_ms, b.p50_ms)} | {fmt_ms(c.server_cpu_ms)} "
+                f"| {fmt_ms(d.server_cpu_ms)} | {growth(c.server_cpu_ms, d.server_cpu_ms)} |"
+            )
+
+    out.append("\n**SQL statements per request** (the same at every size means no N+1):\n")
+    out.append("| scenario | " + " | ".join(fmt_rows(r) for r in sizes) + " | constant |")
+    out.append("|---|" + "---:|" * len(sizes) + "---|")
+    for scenario in unique_scenarios(portal):
+        counts = [
+            next((m.queries.total for m in portal if m.scenario is scenario and m.rows == r), None)
+            for r in sizes
+        ]
+        constant = "yes" if len(set(counts)) == 1 else "**no**"
+        out.append(f"| `{scenario.name}` | " + " | ".join(map(str, counts)) + f" | {constant} |")
+    first = next((m for m in portal if m.rows == largest and m.queries), None)
+    if first is not None:
+        out.append(f"\nThe statements of `{first.scenario.name}` at {fmt_rows(largest)} rows:\n")
+        out.append("```sql")
+        out.extend(" ".join(s.split()) for s in first.queries.statements)
+        out.append("```")
+
+    planned = [m for m in portal if m.rows == largest and m.plans]
+    if planned:
+        out.append(f"\n<details><summary>Query plans at {fmt_rows(largest)} rows</summary>\n")
+        for m in planned:
+            for _statement, plan in m.plans:
+                out.append(f"`{m.scenario.name}`:\n\n```\n{plan}\n```\n")
+        out.append("</details>")
+
+    out.append("\n**gunicorn worker RSS after the load** (VmRSS per worker):\n")
+    seen_servers: set[tuple[str, int | None]] = set()
+    for m in results:
+        key = (m.scenario.target, m.rows)
+        if key in seen_servers or not m.rss_kib:
+            continue
+        seen_servers.add(key)
+        where = "bare app" if m.scenario.target == BARE else f"portal, {fmt_rows(m.rows)} rows"
+        sizes_mib = ", ".join(f"{k / 1024:.0f} MiB" for k in m.rss_kib)
+        out.append(f"- {where}: {sizes_mib}")
+
+    lists = [m for m in portal if m.scenario.name == "list" and m.rows == largest]
+    max_rss = max((k for m in portal for k in m.rss_kib), default=0) / 1024
+    if lists and lists[0].ratio is not None:
+        m = lists[0]
+        out.append(
+            f"\n**Against the team's targets** (context for later issues): listing 50 of "
+            f"{fmt_rows(largest)} products runs at {m.ratio:.2f}× the bare endpoint's req/s "
+            f"({cpu_ratio(m)} by CPU per request; the target for listing invoices is "
+            f"≥ {TARGET_RATIO}×), median {fmt_ms(m.load.p50_ms)} ms under load and "
+            f"{fmt_ms(m.single.p50_ms)} ms alone; largest portal worker {max_rss:.0f} MiB "
+            f"(target < {TARGET_RSS_MB} MB)."
+        )
+    return "\n".join(out) + "\n"
+
+
+def ladder_table(results: list[Measurement], sizes: list[int]) -> list[str]:
+    """In-process medians, from the bare endpoint to 100 items: where the time goes."""
+    names = ["bare", "bearer-404", "me", "list-1", "list", "list-100"]
+    chosen = [s for s in unique_scenarios(results) if s.name in names]
+    if not any(s.target == IN_PROCESS for s in chosen):
+        return []
+    chosen.sort(key=lambda s: names.index(s.name))
+    out = [
+        "\n**Where the time goes** (in-process: Flask test client, one thread, median of up to "
+        "300 requests; no gunicorn, no network):\n",
+        "| request | " + " | ".join(f"ms, {fmt_rows(r)}" for r in sizes) + " | SQL / request |",
+        "|---|" + "---:|" * len(sizes) + "---|",
+    ]
+    for scenario in chosen:
+        cells = []
+        queries = "—"
+        for rows in sizes:
+            m = next(
+                (
+                    m
+                    for m in results
+                    if m.scenario is scenario and (m.rows == rows or scenario.target == BARE)
+                ),
+                None,
+            )
+            cells.append(fmt_ms(m.in_process_ms) if m else "—")
+            if m and m.queries:
+                queries = m.queries.describe()
+        label = f"`{scenario.name}`" + (
+            f": {scenario.note}" if scenario.target == IN_PROCESS else ""
+        )
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {queries} |")
+    return out
+
+
+def growth(before: float | None, after: float | None) -> str:
+    if not before or after is None:
+        return "—"
+    return f"{after / before:.1f}×"
+
+
+def unique_scenarios(results: list[Measurement]) -> list[Scenario]:
+    seen: list[Scenario] = []
+    for m in results:
+        if m.scenario not in seen:
+            seen.append(m.scenario)
+    return seen
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    cores = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="1000,100000", help="products per run, comma-separated")
+    parser.add_argument("--other-rows", type=int, default=1000, help="the other tenant's products")
+    parser.add_argument(
+        "--duration", type=float, default=12, help="seconds of load per scenario (all rounds)"
+    )
+    parser.add_argument(
+        "--single-duration", type=float, default=6, help="seconds at 1 connection (all rounds)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bare and portal alternate this many times"
+    )
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per scenario")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=cores, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--database-url",
+        help="postgresql://…/bench_… : a database the benchmark creates and drops "
+        "(its name must start with 'bench'); default: SQLite in a temp dir",
+    )
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--only", help="comma-separated scenario names (bare is always run)")
+    parser.add_argument("--profile", metavar="SCENARIO", help="print a cProfile of it, in-process")
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    client = args.client
+    if client == "auto":
+        client = "wrk" if have_wrk() else "python"
+        if client == "python":
+            print(f"wrk not found: using the Python client. Install wrk with: {WRK_INSTALL_HINT}")
+    elif client == "wrk" and not shutil.which("wrk"):
+        print(f"wrk not found. Install it with: {WRK_INSTALL_HINT}")
+        return 2
+    scenarios = SCENARIOS
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {s.name for s in SCENARIOS}
+        if unknown:
+            print(f"unknown scenarios: {', '.join(sorted(unknown))}")
+            return 2
+        scenarios = [s for s in SCENARIOS if s.name in wanted or s.target == BARE]
+    options = Options(
+        rows=[int(r.replace("_", "")) for r in args.rows.split(",")],
+        duration=args.duration,
+        single_duration=args.single_duration,
+        rounds=args.rounds,
+        warmup=args.warmup,
+        connections=args.connections,
+        workers=args.workers,
+        threads=args.threads,
+        client=client,
+        keep=args.keep,
+        database_url=args.database_url,
+        profile=args.profile,
+    )
+    try:
+        with Cleanup() as cleanup:
+            load_before = os.getloadavg()[0]
+            results, database = run(scenarios, make_seed(args.other_rows), options, cleanup)
+            context = {
+                "load average (1 min)": f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+            }
+            text = report(results, database, options, argv, args.other_rows, context)
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped, temp files removed")
+        return 130
+    except BenchError as exc:
+        print(f"\nbenchmark aborted: {exc}")
+        return 1
+    print()
+    print(text)
+    if not args.no_docs:
+        write_docs_section(f"catalog-{database.kind}", text)
+        print("docs/benchmarks.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
