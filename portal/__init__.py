@@ -70,15 +70,18 @@ def configure_extensions(app: Flask) -> None:
     from portal.i18n import configure_i18n
     from portal.security.concurrency import configure_concurrency
     from portal.security.headers import configure_security_headers
-    from portal.security.identity import configure_identity
+    from portal.security.identity import configure_identity, raise_identity_error
     from portal.security.throttle import configure_rate_limits
 
+    # before_request hooks run in this order: who is calling (the limiter's key needs it),
+    # count the request, and only then refuse it, so that refused requests count too.
     extensions.db.init_app(app)
     configure_security_headers(app)
-    app.before_request(reject_nul_characters)
-    configure_identity(app)  # before the limiter: its key needs the caller
-    extensions.csrf.init_app(app)
+    configure_identity(app)
     configure_rate_limits(app)
+    app.before_request(raise_identity_error)
+    app.before_request(reject_nul_characters)
+    extensions.csrf.init_app(app)
     configure_concurrency(app)
     configure_i18n(app)
     configure_errors(app)

@@ -81,14 +81,30 @@ def load_identity() -> None:
         return
     header = request.headers.get("Authorization")
     if header is not None:
-        g._login_user = _bearer_user(header)
+        try:
+            g._login_user = _bearer_user(header)
+        except TokenInvalid as exc:
+            # Counted per IP like any anonymous caller, then refused (raise_identity_error).
+            g._login_user = login_manager.anonymous_user()
+            g.identity_error = exc
+            return
         g.auth_method = "bearer"
         return
     login_manager._load_user()
     if current_identity() is not None:
         g.auth_method = "session"
         if request.method not in SAFE_METHODS:
-            _check_api_csrf()
+            try:
+                _check_api_csrf()
+            except CsrfFailed as exc:  # counted against the user, then refused
+                g.identity_error = exc
+
+
+def raise_identity_error() -> None:
+    """Refuse what ``load_identity`` found wrong, once the limiter has counted the request."""
+    error = g.pop("identity_error", None)
+    if error is not None:
+        raise error
 
 
 def revoke_token(claims: dict) -> None:
