@@ -22,7 +22,6 @@ import shutil
 import sys
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from harness import (
     BARE,
@@ -38,13 +37,22 @@ from harness import (
     Request,
     Scenario,
     cpu_ratio,
+    failures_section,
     fmt_ms,
     fmt_rows,
+    growth_section,
     have_wrk,
+    items_check,
     machine_info,
-    now_utc,
+    machine_section,
+    method_paragraph,
+    notes_list,
+    plans_section,
+    queries_section,
     results_table,
+    rss_section,
     run,
+    unique_scenarios,
     write_docs_section,
 )
 from sqlalchemy import insert, select
@@ -123,20 +131,6 @@ def make_seed(other_rows: int):
 
 # ---------------------------------------------------------------------------------------
 # Scenarios: a name, a setup returning the request, who answers
-
-
-def items_check(expected: int, *, more: bool | None = None):
-    def check(body: Any) -> str | None:
-        data = body.get("data") or {}
-        items = data.get("items")
-        if not isinstance(items, list) or len(items) != expected:
-            got = len(items) if isinstance(items, list) else items
-            return f"expected {expected} items, got {got}"
-        if more is not None and bool(data.get("nextCursor")) != more:
-            return f"expected nextCursor {'set' if more else 'null'}: {data.get('nextCursor')!r}"
-        return None
-
-    return check
 
 
 def bare_setup(_dataset: Dataset) -> Request:
@@ -245,119 +239,23 @@ def report(
     portal = [m for m in results if m.scenario.target == PORTAL]
     sizes = sorted({m.rows for m in portal if m.rows is not None})
     largest = sizes[-1] if sizes else None
-    out: list[str] = []
-    out.append(f"### Catalog listing on {database.label} — {now_utc()}\n")
-    out.append("| | |\n|---|---|")
-    out.extend(f"| {key} | {value} |" for key, value in machine.items())
+    out = machine_section(f"Catalog listing on {database.label}", machine)
     command = " ".join(["bench/bench_catalog.py", *argv]).strip()
-    per_round = options.duration / options.rounds
-    single_per_round = options.single_duration / options.rounds
-    out.append(
-        f"\n**Method.** `.venv/bin/python {command}`. For each row count: a fresh "
-        f"{database.label} database migrated by `portal.migrate.upgrade`; one ENTERPRISE "
-        "organisation with that many products (limits far above the load) and a second one "
-        f"with {other_rows:,} products, so every query really filters by tenant; a JWT of the "
-        "first one's OWNER. The bare endpoint (`bench/bare_app.py`) and the portal "
-        "(`PORTAL_ENV=production`, Bearer token) are both served by `gunicorn --workers "
-        f"{options.workers} --worker-class gthread --threads {options.threads}` on 127.0.0.1 "
-        f"(no access log). After a {options.warmup:g} s warm-up per scenario, {options.rounds} "
-        f"round{'s' if options.rounds != 1 else ''}; in each, every scenario in turn gets "
-        f"{per_round:g} s of load from "
-        f"{options.client} (1 thread, {options.connections} keep-alive connections: req/s, "
-        f"median, p99), then {single_per_round:g} s from 1 connection (the latency of a lone "
-        "caller). Alternating bare and portal keeps drift and neighbours' noise out of the "
-        "ratio. req/s is over all rounds, latencies are the median of the rounds, `× bare` "
-        "is the median of the per-round ratios of req/s (min–max in brackets). Server CPU is "
-        "the gunicorn workers' user + system time per request served under load (median of "
-        "the rounds); `× bare (CPU)` is the bare endpoint's CPU per request over the "
-        "scenario's: the same capacity ratio, less sensitive to how the cores are shared with "
-        "the load generator (same machine) and with other processes. SQL statements are "
-        "counted in-process (Flask test client, `before_cursor_execute` on the app's engine) "
-        "on the second of two identical requests.\n"
+    seeded = (
+        "one ENTERPRISE organisation with that many products (limits far above the load) "
+        f"and a second one with {other_rows:,} products, so every query really filters by "
+        "tenant"
     )
+    out.append(method_paragraph(command, database, options, seeded))
     out.append(results_table(results, options.connections))
     out.append("")
-    out.extend(
-        f"- `{s.name}`: {s.note}"
-        for s in unique_scenarios(results)
-        if s.note and s.target != IN_PROCESS
-    )
+    out.extend(notes_list(results))
     out.extend(ladder_table(results, sizes))
-
-    failed = sum(m.load.errors + m.single.errors for m in results if m.load and m.single)
-    if failed:
-        out.append(
-            f"\n**Warning: {failed} requests failed** (non-2xx, socket errors or timeouts); "
-            "the figures of the scenarios with errors do not measure the intended work."
-        )
-    if database.kind == "postgresql":
-        out.append(
-            "\nOn PostgreSQL the server CPU column is the gunicorn workers' only: the "
-            "database's own CPU (same machine) is not in it."
-        )
-
-    if len(sizes) > 1:
-        small = sizes[0]
-        out.append(
-            f"\n**Growth from {fmt_rows(small)} to {fmt_rows(largest)} rows** (1 connection "
-            "median, and server CPU per request under load):\n"
-        )
-        a_rows, b_rows = fmt_rows(small), fmt_rows(largest)
-        out.append(
-            f"| scenario | median ms, {a_rows} | median ms, {b_rows} | growth "
-            f"| CPU ms / req, {a_rows} | CPU ms / req, {b_rows} | growth |"
-        )
-        out.append("|---|---:|---:|---:|---:|---:|---:|")
-        for scenario in unique_scenarios(portal):
-            pair = [
-                next((m for m in portal if m.scenario is scenario and m.rows == r), None)
-                for r in (small, largest)
-            ]
-            if None in pair:
-                continue
-            a, b = pair[0].single, pair[1].single
-            c, d = pair[0].load, pair[1].load
-            out.append(
-                f"| `{scenario.name}` | {fmt_ms(a.p50_ms)} | {fmt_ms(b.p50_ms)} "
-                f"| {growth(a.p50_ms, b.p50_ms)} | {fmt_ms(c.server_cpu_ms)} "
-                f"| {fmt_ms(d.server_cpu_ms)} | {growth(c.server_cpu_ms, d.server_cpu_ms)} |"
-            )
-
-    out.append("\n**SQL statements per request** (the same at every size means no N+1):\n")
-    out.append("| scenario | " + " | ".join(fmt_rows(r) for r in sizes) + " | constant |")
-    out.append("|---|" + "---:|" * len(sizes) + "---|")
-    for scenario in unique_scenarios(portal):
-        counts = [
-            next((m.queries.total for m in portal if m.scenario is scenario and m.rows == r), None)
-            for r in sizes
-        ]
-        constant = "yes" if len(set(counts)) == 1 else "**no**"
-        out.append(f"| `{scenario.name}` | " + " | ".join(map(str, counts)) + f" | {constant} |")
-    first = next((m for m in portal if m.rows == largest and m.queries), None)
-    if first is not None:
-        out.append(f"\nThe statements of `{first.scenario.name}` at {fmt_rows(largest)} rows:\n")
-        out.append("```sql")
-        out.extend(" ".join(s.split()) for s in first.queries.statements)
-        out.append("```")
-
-    planned = [m for m in portal if m.rows == largest and m.plans]
-    if planned:
-        out.append(f"\n<details><summary>Query plans at {fmt_rows(largest)} rows</summary>\n")
-        for m in planned:
-            for _statement, plan in m.plans:
-                out.append(f"`{m.scenario.name}`:\n\n```\n{plan}\n```\n")
-        out.append("</details>")
-
-    out.append("\n**gunicorn worker RSS after the load** (VmRSS per worker):\n")
-    seen_servers: set[tuple[str, int | None]] = set()
-    for m in results:
-        key = (m.scenario.target, m.rows)
-        if key in seen_servers or not m.rss_kib:
-            continue
-        seen_servers.add(key)
-        where = "bare app" if m.scenario.target == BARE else f"portal, {fmt_rows(m.rows)} rows"
-        sizes_mib = ", ".join(f"{k / 1024:.0f} MiB" for k in m.rss_kib)
-        out.append(f"- {where}: {sizes_mib}")
+    out.extend(failures_section(results, database))
+    out.extend(growth_section(portal, sizes))
+    out.extend(queries_section(portal, sizes))
+    out.extend(plans_section(portal, largest))
+    out.extend(rss_section(results))
 
     lists = [m for m in portal if m.scenario.name == "list" and m.rows == largest]
     max_rss = max((k for m in portal for k in m.rss_kib), default=0) / 1024
@@ -407,20 +305,6 @@ def ladder_table(results: list[Measurement], sizes: list[int]) -> list[str]:
         )
         out.append(f"| {label} | " + " | ".join(cells) + f" | {queries} |")
     return out
-
-
-def growth(before: float | None, after: float | None) -> str:
-    if not before or after is None:
-        return "—"
-    return f"{after / before:.1f}×"
-
-
-def unique_scenarios(results: list[Measurement]) -> list[Scenario]:
-    seen: list[Scenario] = []
-    for m in results:
-        if m.scenario not in seen:
-            seen.append(m.scenario)
-    return seen
 
 
 # ---------------------------------------------------------------------------------------

@@ -833,6 +833,181 @@ def cpu_ratio(m: Measurement) -> str:
     return f"{bare.server_cpu_ms / mine.server_cpu_ms:.2f}×"
 
 
+def items_check(expected: int, *, more: bool | None = None):
+    """A check of a list answer: ``expected`` items, and a next cursor when ``more`` says."""
+
+    def check(body: Any) -> str | None:
+        data = body.get("data") or {}
+        items = data.get("items")
+        if not isinstance(items, list) or len(items) != expected:
+            got = len(items) if isinstance(items, list) else items
+            return f"expected {expected} items, got {got}"
+        if more is not None and bool(data.get("nextCursor")) != more:
+            return f"expected nextCursor {'set' if more else 'null'}: {data.get('nextCursor')!r}"
+        return None
+
+    return check
+
+
+def growth(before: float | None, after: float | None) -> str:
+    if not before or after is None:
+        return "—"
+    return f"{after / before:.1f}×"
+
+
+def unique_scenarios(results: Sequence[Measurement]) -> list[Scenario]:
+    seen: list[Scenario] = []
+    for m in results:
+        if m.scenario not in seen:
+            seen.append(m.scenario)
+    return seen
+
+
+# Pieces of a benchmark's report, shared so that every section reads the same way.
+
+
+def machine_section(title: str, machine: dict[str, str]) -> list[str]:
+    out = [f"### {title} — {now_utc()}\n", "| | |\n|---|---|"]
+    out.extend(f"| {key} | {value} |" for key, value in machine.items())
+    return out
+
+
+def method_paragraph(command: str, database: Database, options: Options, seeded: str) -> str:
+    """How :func:`run` measured; ``seeded`` says what the organisations hold."""
+    per_round = options.duration / options.rounds
+    single_per_round = options.single_duration / options.rounds
+    return (
+        f"\n**Method.** `.venv/bin/python {command}`. For each row count: a fresh "
+        f"{database.label} database migrated by `portal.migrate.upgrade`; {seeded}; a JWT of "
+        "the first one's OWNER. The bare endpoint (`bench/bare_app.py`) and the portal "
+        "(`PORTAL_ENV=production`, Bearer token) are both served by `gunicorn --workers "
+        f"{options.workers} --worker-class gthread --threads {options.threads}` on 127.0.0.1 "
+        f"(no access log). After a {options.warmup:g} s warm-up per scenario, {options.rounds} "
+        f"round{'s' if options.rounds != 1 else ''}; in each, every scenario in turn gets "
+        f"{per_round:g} s of load from "
+        f"{options.client} (1 thread, {options.connections} keep-alive connections: req/s, "
+        f"median, p99), then {single_per_round:g} s from 1 connection (the latency of a lone "
+        "caller). Alternating bare and portal keeps drift and neighbours' noise out of the "
+        "ratio. req/s is over all rounds, latencies are the median of the rounds, `× bare` "
+        "is the median of the per-round ratios of req/s (min–max in brackets). Server CPU is "
+        "the gunicorn workers' user + system time per request served under load (median of "
+        "the rounds); `× bare (CPU)` is the bare endpoint's CPU per request over the "
+        "scenario's: the same capacity ratio, less sensitive to how the cores are shared with "
+        "the load generator (same machine) and with other processes. SQL statements are "
+        "counted in-process (Flask test client, `before_cursor_execute` on the app's engine) "
+        "on the second of two identical requests.\n"
+    )
+
+
+def notes_list(results: Sequence[Measurement]) -> list[str]:
+    return [
+        f"- `{s.name}`: {s.note}"
+        for s in unique_scenarios(results)
+        if s.note and s.target != IN_PROCESS
+    ]
+
+
+def failures_section(results: Sequence[Measurement], database: Database) -> list[str]:
+    out = []
+    failed = sum(m.load.errors + m.single.errors for m in results if m.load and m.single)
+    if failed:
+        out.append(
+            f"\n**Warning: {failed} requests failed** (non-2xx, socket errors or timeouts); "
+            "the figures of the scenarios with errors do not measure the intended work."
+        )
+    if database.kind == "postgresql":
+        out.append(
+            "\nOn PostgreSQL the server CPU column is the gunicorn workers' only: the "
+            "database's own CPU (same machine) is not in it."
+        )
+    return out
+
+
+def growth_section(portal: Sequence[Measurement], sizes: Sequence[int]) -> list[str]:
+    """1 connection median and CPU per request, smallest against largest row count."""
+    if len(sizes) < 2:
+        return []
+    small, largest = sizes[0], sizes[-1]
+    a_rows, b_rows = fmt_rows(small), fmt_rows(largest)
+    out = [
+        f"\n**Growth from {a_rows} to {b_rows} rows** (1 connection "
+        "median, and server CPU per request under load):\n",
+        f"| scenario | median ms, {a_rows} | median ms, {b_rows} | growth "
+        f"| CPU ms / req, {a_rows} | CPU ms / req, {b_rows} | growth |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in unique_scenarios(portal):
+        pair = [
+            next((m for m in portal if m.scenario is scenario and m.rows == r), None)
+            for r in (small, largest)
+        ]
+        if None in pair or not all(m.single and m.load for m in pair):
+            continue
+        a, b = pair[0].single, pair[1].single
+        c, d = pair[0].load, pair[1].load
+        out.append(
+            f"| `{scenario.name}` | {fmt_ms(a.p50_ms)} | {fmt_ms(b.p50_ms)} "
+            f"| {growth(a.p50_ms, b.p50_ms)} | {fmt_ms(c.server_cpu_ms)} "
+            f"| {fmt_ms(d.server_cpu_ms)} | {growth(c.server_cpu_ms, d.server_cpu_ms)} |"
+        )
+    return out
+
+
+def queries_section(
+    measured: Sequence[Measurement], sizes: Sequence[int], show: Sequence[str] = ()
+) -> list[str]:
+    """SQL statements per request at each size; the statements of the ``show`` scenarios
+    (default: the first one) at the largest size."""
+    largest = sizes[-1] if sizes else None
+    out = ["\n**SQL statements per request** (the same at every size means no N+1):\n"]
+    out.append("| scenario | " + " | ".join(fmt_rows(r) for r in sizes) + " | constant |")
+    out.append("|---|" + "---:|" * len(sizes) + "---|")
+    for scenario in unique_scenarios(measured):
+        counts = [
+            next(
+                (m.queries.total for m in measured if m.scenario is scenario and m.rows == r),
+                None,
+            )
+            for r in sizes
+        ]
+        constant = "yes" if len(set(counts)) == 1 else "**no**"
+        out.append(f"| `{scenario.name}` | " + " | ".join(map(str, counts)) + f" | {constant} |")
+    at_largest = [m for m in measured if m.rows == largest and m.queries]
+    chosen = [m for m in at_largest if m.scenario.name in show] if show else at_largest[:1]
+    for m in chosen:
+        out.append(f"\nThe statements of `{m.scenario.name}` at {fmt_rows(largest)} rows:\n")
+        out.append("```sql")
+        out.extend(" ".join(s.split()) for s in m.queries.statements)
+        out.append("```")
+    return out
+
+
+def plans_section(measured: Sequence[Measurement], largest: int | None) -> list[str]:
+    planned = [m for m in measured if m.rows == largest and m.plans]
+    if not planned:
+        return []
+    out = [f"\n<details><summary>Query plans at {fmt_rows(largest)} rows</summary>\n"]
+    for m in planned:
+        for _statement, plan in m.plans:
+            out.append(f"`{m.scenario.name}`:\n\n```\n{plan}\n```\n")
+    out.append("</details>")
+    return out
+
+
+def rss_section(results: Sequence[Measurement]) -> list[str]:
+    out = ["\n**gunicorn worker RSS after the load** (VmRSS per worker):\n"]
+    seen_servers: set[tuple[str, int | None]] = set()
+    for m in results:
+        key = (m.scenario.target, m.rows)
+        if key in seen_servers or not m.rss_kib:
+            continue
+        seen_servers.add(key)
+        where = "bare app" if m.scenario.target == BARE else f"portal, {fmt_rows(m.rows)} rows"
+        sizes_mib = ", ".join(f"{k / 1024:.0f} MiB" for k in m.rss_kib)
+        out.append(f"- {where}: {sizes_mib}")
+    return out
+
+
 def write_docs_section(key: str, body: str, *, title: str = "# Benchmarks\n") -> None:
     """Replace the block between ``<!-- bench:KEY:start/end -->`` (append it if absent)."""
     start, end = f"<!-- bench:{key}:start -->", f"<!-- bench:{key}:end -->"
@@ -1080,17 +1255,10 @@ def start_server(
             pythonpath=BENCH_DIR,
         )
     else:
-        env = {
-            "PORTAL_ENV": "production",
-            "PORTAL_SECRET_KEY": dataset.secret_key,
-            "PORTAL_DATABASE_URL": dataset.database_url,
-            "PORTAL_LOG_LEVEL": "WARNING",
-            "PORTAL_RATELIMIT_STORAGE_URL": "memory://",
-        }
         server = Server(
             f"portal-{rows}",
             "app:app",
-            env,
+            portal_env(dataset),
             work_dir,
             workers=options.workers,
             threads=options.threads,
@@ -1101,6 +1269,17 @@ def start_server(
         server.stop()
         raise
     return server
+
+
+def portal_env(dataset: Dataset, storage_url: str = "memory://") -> dict[str, str]:
+    """The environment of a served portal on the dataset's database."""
+    return {
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": dataset.secret_key,
+        "PORTAL_DATABASE_URL": dataset.database_url,
+        "PORTAL_LOG_LEVEL": "WARNING",
+        "PORTAL_RATELIMIT_STORAGE_URL": storage_url,
+    }
 
 
 def measure(

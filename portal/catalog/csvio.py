@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from typing import IO, Any
@@ -144,9 +145,13 @@ def _existing_skus(actor: User, keys: list[str]) -> set[str]:
     )
 
 
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
 def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
     errors: dict[str, Any] = {}
-    seen: dict[str, int] = {}
+    seen: set[int] = set()  # 64-bit digests of SKU keys: ~60 bytes a row, not the row
     pending: list[tuple[int, str]] = []
     count = 0
 
@@ -168,9 +173,10 @@ def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
             record(line, field, message)
         if kind.model is Product and "sku" not in row_errors:
             key = sku_key(form.sku.data)
-            if key in seen:
+            digest = _digest(key)
+            if digest in seen:
                 record(line, "sku", DuplicateSku().message)
-            seen[key] = line
+            seen.add(digest)
             pending.append((line, key))
             if len(pending) >= BATCH:
                 check_pending()
