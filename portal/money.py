@@ -15,6 +15,10 @@ def quantize(value: Decimal | int | str, places: int = 2) -> Decimal:
 
 def money(value: Decimal | int | str) -> str:
     """The API's money string: two places, never a float ("1234.50")."""
+    if isinstance(value, Decimal):
+        text = str(value)
+        if text[-3:-2] == "." and "E" not in text:  # already cents, as the database gives
+            return text
     return f"{quantize(value):.2f}"
 
 
