@@ -57,6 +57,7 @@ from harness import (
     results_table,
     rss_section,
     run,
+    unique_scenarios,
     write_docs_section,
 )
 from sqlalchemy import func, insert, select
@@ -544,7 +545,7 @@ def report(
 
 def in_process_table(results: list[Measurement], sizes: list[int]) -> list[str]:
     """In-process medians of every portal request, the bare one first."""
-    chosen = [m.scenario for m in results if m.rows in (None, sizes[0] if sizes else None)]
+    chosen = unique_scenarios(results)
     out = [
         "\n**In-process** (Flask test client, one thread, median of up to 300 requests; no "
         "gunicorn, no network; `me` and `list-customer` are measured only here):\n",
