@@ -29,7 +29,21 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
         Index(
             "ix_invoices_organization_id_created_at", "organization_id", "created_at", "public_id"
         ),
-        Index("ix_invoices_organization_id_status", "organization_id", "status"),
+        # Filtered lists keep the list's order inside the filter: no scan past other rows.
+        Index(
+            "ix_invoices_organization_id_status",
+            "organization_id",
+            "status",
+            "created_at",
+            "public_id",
+        ),
+        Index(
+            "ix_invoices_organization_id_customer_id",
+            "organization_id",
+            "customer_id",
+            "created_at",
+            "public_id",
+        ),
     )
 
     customer_name: Mapped[str] = mapped_column(String(200))
