@@ -16,15 +16,26 @@ class PortalFlask(Flask):
     def dispatch_request(self):  # type: ignore[override]
         """Run the view, then commit once: the request is the unit of work.
 
-        Only a successful answer commits. A view that answers 4xx itself (a form shown
-        again with a service's refusal) rolls back, as does any exception (in the error
-        handler); the session is removed when the app context ends.
+        This is the one place a request's transaction ends. Only a successful answer
+        commits. A view that answers 4xx itself (a form shown again with a service's
+        refusal) rolls back, and so does any exception, before its error handler runs;
+        services and views never commit or roll back. The session is removed when the app
+        context ends.
         """
-        rv = super().dispatch_request()
-        if _status_of(rv) < 400:
-            extensions.db.session.commit()
-        else:
-            extensions.db.session.rollback()
+        session = extensions.db.session
+        try:
+            rv = super().dispatch_request()
+        except BaseException:
+            session.rollback()
+            raise
+        if _status_of(rv) >= 400:
+            session.rollback()
+            return rv
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
         return rv
 
 
@@ -72,10 +83,13 @@ def configure_extensions(app: Flask) -> None:
     from portal.security.headers import configure_security_headers
     from portal.security.identity import configure_identity, raise_identity_error
     from portal.security.throttle import configure_rate_limits
+    from portal.web import read_body_first
 
-    # before_request hooks run in this order: who is calling (the limiter's key needs it),
+    # before_request hooks run in this order: the whole body (before any query, so that a
+    # slow client holds no database lock), who is calling (the limiter's key needs it),
     # count the request, and only then refuse it, so that refused requests count too.
     extensions.db.init_app(app)
+    app.before_request(read_body_first)
     configure_security_headers(app)
     configure_identity(app)
     configure_rate_limits(app)

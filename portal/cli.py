@@ -50,7 +50,13 @@ def seed_demo(if_empty: bool) -> None:
     if db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][1])):
         click.echo("The demo organisation already exists.")
         return
-    organization = Organization(name=DEMO_ORGANIZATION, currency="USD", locale="es", plan=Plan.PRO)
+    organization = Organization(
+        name=DEMO_ORGANIZATION,
+        currency="USD",
+        locale="es",
+        time_zone=current_app.config["DEFAULT_TIME_ZONE"],
+        plan=Plan.PRO,
+    )
     password_hash = hash_password(DEMO_PASSWORD)
     db.session.add(organization)
     for name, email, role in DEMO_USERS:

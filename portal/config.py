@@ -6,12 +6,31 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from portal.clock import is_time_zone
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable portal."""
+
+
+def _check_base_url(url: str | None, env_name: str) -> str | None:
+    if not url:
+        if env_name == "production":
+            raise ConfigError(
+                "PORTAL_BASE_URL is not set: public links need the address people reach the "
+                "portal at, e.g. https://portal.example.com"
+            )
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            "PORTAL_BASE_URL must be an http(s) address such as https://portal.example.com"
+        )
+    return url.rstrip("/")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -50,7 +69,6 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    JSON_SORT_KEYS = False
 
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -75,6 +93,14 @@ class Config:
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
 
+    # Seconds a request waits for a database lock before it is answered 503 BUSY.
+    DB_LOCK_TIMEOUT_SECONDS = 10.0
+    # Where people reach the portal: public links in pages, PDFs and e-mails are built from
+    # it, never from a request's Host header. Required in production.
+    BASE_URL: str | None = None
+    # An organisation's zone when neither the sign-up form nor the browser's language says.
+    DEFAULT_TIME_ZONE = "Europe/Madrid"
+
     WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     PROXY_COUNT = 0
     LOG_LEVEL = "INFO"
@@ -83,6 +109,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = True
+    BASE_URL = "http://127.0.0.1:5000"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -90,6 +117,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    BASE_URL = "http://localhost"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
@@ -131,6 +159,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         JWT_EXPIRES_SECONDS=int(_env("JWT_EXPIRES_SECONDS", str(settings["JWT_EXPIRES_SECONDS"]))),
         PROXY_COUNT=int(_env("PROXY_COUNT", str(settings["PROXY_COUNT"]))),
         LOG_LEVEL=_env("LOG_LEVEL", settings["LOG_LEVEL"]),
+        DB_LOCK_TIMEOUT_SECONDS=float(
+            _env("DB_LOCK_TIMEOUT", str(settings["DB_LOCK_TIMEOUT_SECONDS"]))
+        ),
+        BASE_URL=_env("BASE_URL", settings["BASE_URL"]),
+        DEFAULT_TIME_ZONE=_env("DEFAULT_TIME_ZONE", settings["DEFAULT_TIME_ZONE"]),
     )
     settings.update(overrides)
     settings["ENV_NAME"] = env_name
@@ -146,4 +179,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         )
     if len(secret.encode()) < 32:
         raise ConfigError("PORTAL_SECRET_KEY must be at least 32 bytes long")
+    settings["BASE_URL"] = _check_base_url(settings["BASE_URL"], env_name)
+    if not is_time_zone(settings["DEFAULT_TIME_ZONE"]):
+        raise ConfigError(
+            "PORTAL_DEFAULT_TIME_ZONE must be an IANA time zone such as Europe/Madrid"
+        )
     return settings

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
@@ -24,7 +25,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -35,6 +36,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from portal.clock import utcnow
 from portal.money import quantize
 
 NAMING_CONVENTION = {
@@ -50,8 +52,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Base", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator):
@@ -136,7 +137,9 @@ class Database:
         self.session = scoped_session(self._new_session, scopefunc=_app_context_scope)
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["portal.db"] = make_engine(app.config["DATABASE_URL"])
+        app.extensions["portal.db"] = make_engine(
+            app.config["DATABASE_URL"], lock_timeout=app.config["DB_LOCK_TIMEOUT_SECONDS"]
+        )
         app.teardown_appcontext(self._remove_session)
 
     @property
@@ -150,13 +153,19 @@ class Database:
         self.session.remove()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = 10) -> Engine:
+    """An engine whose waits for a lock end after ``lock_timeout`` seconds (then: 503 BUSY)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": lock_timeout, "check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    options = f"-c lock_timeout={int(lock_timeout * 1000)}"
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"options": options}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -167,7 +176,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -190,6 +198,8 @@ def _sqlite_begin_immediate(connection) -> None:
     # A request that may write takes the write lock when its transaction starts, so
     # two writers queue on the busy timeout instead of one failing with "database is
     # locked" when it upgrades a read snapshot. Safe methods keep concurrent reads.
+    # The body of such a request is read in full before its first query
+    # (``portal.web.read_body_first``): a client that trickles its body holds no lock.
     if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
         connection.exec_driver_sql("BEGIN")
     else:
@@ -222,27 +232,55 @@ def violated_constraint(exc: IntegrityError, metadata: MetaData = Base.metadata)
     return None
 
 
-@contextmanager
-def conflicts_as(conflicts: dict[str, Callable[[], Exception]]) -> Iterator[None]:
-    """Turn a unique-constraint violation named in ``conflicts`` into its error.
+def conflict_error(exc: IntegrityError) -> Exception | None:
+    """The domain error a model declares for the unique constraint ``exc`` names, if any.
 
-    The database decides (two racing requests get one winner), not a prior SELECT.
+    Models declare ``__conflicts__ = {constraint name: error factory}``; this is the one
+    place that maps a unique-constraint violation to its 409.
+    """
+    name = violated_constraint(exc)
+    factory = _conflict_factories().get(name) if name else None
+    return factory() if factory is not None else None
+
+
+def _conflict_factories() -> dict[str, Callable[[], Exception]]:
+    factories: dict[str, Callable[[], Exception]] = {}
+    for mapper in Base.registry.mappers:
+        factories.update(getattr(mapper.class_, "__conflicts__", {}))
+    return factories
+
+
+@contextmanager
+def conflicts() -> Iterator[None]:
+    """Write inside a savepoint: a unique-constraint violation undoes only these changes
+    and raises the error its model declares, and the request's transaction stays usable
+    (a page can show the form again). The database decides, not a prior SELECT, so two
+    racing requests get one winner.
     """
     from portal.extensions import db
 
     try:
-        yield
+        with db.session.begin_nested():
+            yield
     except IntegrityError as exc:
-        name = violated_constraint(exc)
-        db.session.rollback()
-        if name in conflicts:
-            raise conflicts[name]() from exc
-        raise
+        error = conflict_error(exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
-def flush_or_conflict(conflicts: dict[str, Callable[[], Exception]]) -> None:
-    """Flush, mapping a named unique-constraint violation to its error (see conflicts_as)."""
-    from portal.extensions import db
+def is_unique_violation(exc: IntegrityError) -> bool:
+    orig: Any = exc.orig
+    return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
 
-    with conflicts_as(conflicts):
-        db.session.flush()
+
+BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})  # lock timeout, serialization, deadlock
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Whether ``exc`` means "a lock could not be had in time" (then: 503 and retry)."""
+    orig: Any = exc.orig
+    if getattr(orig, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from portal.db import conflict_error, is_busy, is_unique_violation
 from portal.envelope import envelope
-from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,10 @@ class InvalidState(Conflict):
     code = "INVALID_STATE"
 
 
+class QuoteAlreadyConverted(InvalidState):
+    default_message = _l("This quote has already been converted into an invoice")
+
+
 class PayloadTooLarge(PortalError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"
@@ -175,6 +180,16 @@ class RateLimited(PortalError):
         )
 
 
+class Busy(PortalError):
+    status = 503
+    code = "BUSY"
+    default_message = _l("The server is busy, try again")
+    RETRY_AFTER = 2  # seconds
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": str(self.RETRY_AFTER)})
+
+
 _HTTP_ERRORS: dict[int, type[PortalError]] = {
     401: Unauthorized,
     403: Forbidden,
@@ -189,8 +204,12 @@ def wants_json() -> bool:
 
 
 def render_error(exc: PortalError):
-    """Answer an error: the envelope under ``/api/``, a localised page elsewhere."""
-    db.session.rollback()
+    """Answer an error: the envelope under ``/api/``, a localised page elsewhere.
+
+    The request's transaction has already been rolled back (``PortalFlask.dispatch_request``).
+    A page action that names where its refusals go (``portal.web.refusals_go_back``) shows a
+    refusal there as a message instead of an error page.
+    """
     if wants_json():
         return envelope(
             success=False,
@@ -203,6 +222,10 @@ def render_error(exc: PortalError):
         )
     if isinstance(exc, Unauthorized):
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    back = g.get("refusal_target")
+    if back is not None and 400 <= exc.status < 500 and exc.status != 404:
+        flash(str(exc.error), "error")
+        return redirect(back)
     html = render_template("errors/error.html", error=exc)
     return html, exc.status, exc.headers
 
@@ -217,6 +240,23 @@ def _from_http_exception(exc: HTTPException):
     return render_error(portal_error)
 
 
+def _from_integrity_error(exc: IntegrityError):
+    """A unique-constraint race that no service expected: its declared 409, or a generic one."""
+    if not is_unique_violation(exc):
+        return _from_unexpected(exc)
+    error = conflict_error(exc) or Conflict()
+    if not isinstance(error, PortalError):
+        return _from_unexpected(exc)
+    return render_error(error)
+
+
+def _from_database_error(exc: DBAPIError):
+    if is_busy(exc):
+        log.warning("lock not granted in time (%s): answered 503", type(exc.orig).__name__)
+        return render_error(Busy())
+    return _from_unexpected(exc)
+
+
 def _from_unexpected(exc: Exception):
     if current_app.config.get("PROPAGATE_INTERNAL_ERRORS"):
         raise exc
@@ -228,4 +268,6 @@ def configure_errors(app: Flask) -> None:
     app.register_error_handler(PortalError, render_error)
     app.register_error_handler(CSRFError, lambda exc: render_error(CsrfFailed()))
     app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(IntegrityError, _from_integrity_error)
+    app.register_error_handler(DBAPIError, _from_database_error)
     app.register_error_handler(Exception, _from_unexpected)

@@ -26,10 +26,18 @@ def select_locale() -> str:
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def select_time_zone() -> str | None:
+    """Timestamps are shown on the wall clock of the caller's organisation."""
+    user = g.get("_login_user")
+    organization = getattr(user, "organization", None)
+    return organization.time_zone if organization is not None else None
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
+        timezone_selector=select_time_zone,
         default_translation_directories=str(app.root_path + "/../translations"),
     )
     app.jinja_env.globals.update(

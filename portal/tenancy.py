@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
+from portal.accounts.models import Organization
 from portal.errors import NotFound
 from portal.extensions import db
 
@@ -37,4 +38,25 @@ def get_for_organization(
     row = db.session.scalar(stmt)
     if row is None:
         raise not_found()
+    return row
+
+
+def lock_organization(organization_id: int) -> Organization:
+    """Take the organisation's row lock until the transaction ends (PostgreSQL; on SQLite a
+    writer already holds the database lock) and return the row as committed by whoever held
+    it before. Every check-then-write rule over the organisation's rows (the user cap, "at
+    least one active OWNER", a plan downgrade) runs under it, so racing requests take turns.
+    """
+    stmt = (
+        select(Organization)
+        .where(Organization.id == organization_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(stmt).scalar_one()
+
+
+def refreshed(row: M) -> M:
+    """``row`` read again from the database (after a lock: what the previous holder wrote)."""
+    db.session.refresh(row)
     return row

@@ -2,6 +2,11 @@
 
 SQLite by default; PostgreSQL and Redis when ``PORTAL_TEST_DATABASE_URL`` /
 ``PORTAL_TEST_REDIS_URL`` are set (CI runs both).
+
+The suite runs on a clock of its own, so that no test depends on the day it runs: by default
+``DEFAULT_TEST_CLOCK``; ``PORTAL_TEST_CLOCK="2026-12-31T23:30:00 America/Mexico_City"`` moves
+it (CI runs the suite at such year boundaries). The zone named there is the test
+organisations' time zone; ``org_today()`` is their date.
 """
 
 from __future__ import annotations
@@ -12,13 +17,16 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, select, text
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.accounts.models import Organization, User
+from portal.clock import today_in, zone
 from portal.config import normalise_database_url
 from portal.extensions import db
 from portal.migrate import upgrade
@@ -28,6 +36,37 @@ from portal.security.tokens import issue_token
 
 PASSWORD = "correct-horse-battery"
 SECRET = "test-secret-" + "x" * 40
+
+DEFAULT_TEST_CLOCK = "2026-11-30T10:00:00 Europe/Madrid"
+
+
+def parse_clock(text: str) -> tuple[datetime, str]:
+    """``"2026-12-31T23:30:00 America/Mexico_City"`` → (that aware moment, the zone's name)."""
+    moment, _, zone_name = text.strip().partition(" ")
+    zone_name = zone_name.strip() or "UTC"
+    at = datetime.fromisoformat(moment)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=zone(zone_name))
+    return at, zone_name
+
+
+TEST_CLOCK_AT, TEST_TIME_ZONE = parse_clock(
+    os.environ.get("PORTAL_TEST_CLOCK") or DEFAULT_TEST_CLOCK
+)
+_traveller = time_machine.travel(TEST_CLOCK_AT, tick=True)
+
+
+def pytest_configure(config) -> None:
+    _traveller.start()
+
+
+def pytest_unconfigure(config) -> None:
+    _traveller.stop()
+
+
+def org_today() -> date:
+    """Today for the test organisations (in ``TEST_TIME_ZONE``)."""
+    return today_in(TEST_TIME_ZONE)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +111,7 @@ def make_app(database_url, ratelimit_storage):
             "RATELIMIT_KEY_PREFIX": "test-" + secrets.token_hex(6),
             "PROPAGATE_INTERNAL_ERRORS": True,
             "LOG_LEVEL": "WARNING",
+            "DEFAULT_TIME_ZONE": TEST_TIME_ZONE,
         }
         config.update(overrides)
         app = create_app(config)
@@ -110,7 +150,9 @@ class Member:
 def make_org(app):
     def factory(name: str = "Acme", plan: str = "FREE") -> str:
         with app.app_context():
-            organization = Organization(name=name, plan=plan, currency="USD", locale="es")
+            organization = Organization(
+                name=name, plan=plan, currency="USD", locale="es", time_zone=TEST_TIME_ZONE
+            )
             db.session.add(organization)
             db.session.commit()
             return organization.public_id
@@ -197,6 +239,7 @@ class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["BASE_URL"] = self.url  # where people reach this portal: its public links
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:

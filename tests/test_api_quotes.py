@@ -4,16 +4,16 @@ The helpers at the top are shared by the other document test modules (invoices, 
 public link, PDF).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import assert_envelope, bearer
+from tests.conftest import assert_envelope, bearer, org_today
 
 QUOTES = "/api/v1/quotes"
 INVOICES = "/api/v1/invoices"
 EN = {"Accept-Language": "en"}
-TODAY = datetime.now(UTC).date()
+TODAY = org_today()
 THIS_YEAR = TODAY.year
 
 

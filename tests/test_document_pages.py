@@ -17,9 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from portal.accounts.models import Organization
-from portal.documents.models import today
 from portal.extensions import db
-from tests.conftest import assert_envelope, bearer, csrf_from
+from tests.conftest import assert_envelope, bearer, csrf_from, org_today
 from tests.test_pages import (
     elements,
     field_error,
@@ -73,7 +72,7 @@ class Api:
     def invoice(self, *, lines=None, **fields) -> dict:
         body = {
             "customerName": "Cliente Suelto",
-            "invoiceDate": today().isoformat(),
+            "invoiceDate": org_today().isoformat(),
             "lines": lines or [{"description": "Obra", "quantity": "1", "unitPrice": "158.23"}],
             **fields,
         }
@@ -161,7 +160,7 @@ def test_quote_list_filters_by_status_and_customer(api, browser):
     draft = api.quote(sol)
     sent = api.sent_quote(sol)
     accepted = api.accepted_quote(luna)
-    past = today() - timedelta(days=60)
+    past = org_today() - timedelta(days=60)
     expired = api.sent_quote(
         luna, issueDate=past.isoformat(), validUntil=(past + timedelta(days=10)).isoformat()
     )
@@ -192,7 +191,7 @@ def test_quote_list_filters_by_status_and_customer(api, browser):
 
 def test_invoice_list_filters_by_status_customer_and_overdue(api, browser):
     sol = api.customer("Ferretería Sol")
-    long_ago = today() - timedelta(days=90)
+    long_ago = org_today() - timedelta(days=90)
     old = {"invoiceDate": long_ago.isoformat(), "dueDate": (long_ago + timedelta(30)).isoformat()}
     overdue = api.issued_invoice(customerId=sol, **old)
     late_draft = api.invoice(**old)  # a draft is never overdue
@@ -200,7 +199,7 @@ def test_invoice_list_filters_by_status_customer_and_overdue(api, browser):
     paid = api.issued_invoice(customerId=sol, **old)
     api.post(
         f"/invoices/{paid['id']}/payments",
-        {"amount": paid["total"], "paidOn": today().isoformat(), "method": "CASH"},
+        {"amount": paid["total"], "paidOn": org_today().isoformat(), "method": "CASH"},
     )
     number = {i["id"]: i["invoiceNumber"] for i in (overdue, late_draft, current, paid)}
 
@@ -423,7 +422,7 @@ def test_line_problems_show_in_their_own_cells(browser, language):
 def test_a_removed_row_with_a_bad_number_does_not_block_saving(api, browser, kind):
     data = {
         "customer_id": api.customer(),
-        "invoice_date": today().isoformat(),
+        "invoice_date": org_today().isoformat(),
         "lines-0-description": "Bien",
         "lines-0-quantity": "1",
         "lines-0-unit_price": "5",
@@ -440,7 +439,7 @@ def test_a_removed_row_with_a_bad_number_does_not_block_saving(api, browser, kin
 def test_a_too_large_document_is_refused_beside_the_lines(api, browser, kind):
     data = {
         "customer_id": api.customer(),
-        "invoice_date": today().isoformat(),
+        "invoice_date": org_today().isoformat(),
         "lines-0-description": "Enorme",
         "lines-0-quantity": "999999999",
         "lines-0-unit_price": "9999999999.99",
@@ -603,7 +602,7 @@ def test_refused_actions_are_flashed_on_the_document(api, browser):
         browser,
         f"{show}/payments",
         show,
-        {"amount": "158.23", "paid_on": today().isoformat(), "method": "CASH"},
+        {"amount": "158.23", "paid_on": org_today().isoformat(), "method": "CASH"},
     )
     assert response.status_code == 302
     assert api.get(show)["status"] == "PAID"
@@ -614,7 +613,7 @@ def test_refused_actions_are_flashed_on_the_document(api, browser):
         browser,
         f"{show}/payments",
         show,
-        {"amount": "1", "paid_on": today().isoformat(), "method": "CASH"},
+        {"amount": "1", "paid_on": org_today().isoformat(), "method": "CASH"},
     )
     assert response.status_code == 409
     assert "La factura ya está pagada" in response.get_data(as_text=True)
@@ -639,7 +638,7 @@ def test_a_payment_above_the_balance_is_shown_beside_the_amount(api, browser):
         browser,
         f"{show}/payments",
         show,
-        {"amount": "200", "paid_on": today().isoformat(), "method": "CASH"},
+        {"amount": "200", "paid_on": org_today().isoformat(), "method": "CASH"},
     )
     assert response.status_code == 400
     html = plain(response.get_data(as_text=True))
@@ -678,7 +677,7 @@ def test_another_organisations_documents_are_not_found(app, api, browser, make_u
         ("get", "/invoices/inv_doesnotexist", "Factura no encontrada"),
     ]
     for method, path, message in cases:
-        data = {"csrf_token": token, "amount": "1", "paid_on": today().isoformat()}
+        data = {"csrf_token": token, "amount": "1", "paid_on": org_today().isoformat()}
         response = browser.post(path, data=data) if method == "post" else browser.get(path)
         assert response.status_code == 404, path
         assert text_of(response.get_data(as_text=True), "h1") == message, path
@@ -735,11 +734,11 @@ def test_the_detail_pages_show_the_history(app, make_user, owner, api, browser):
     accountant.post(f"/invoices/{invoice['id']}/issue", status=200)
     accountant.post(
         f"/invoices/{invoice['id']}/payments",
-        {"amount": "58.23", "paidOn": today().isoformat(), "method": "CASH"},
+        {"amount": "58.23", "paidOn": org_today().isoformat(), "method": "CASH"},
     )
     accountant.post(
         f"/invoices/{invoice['id']}/payments",
-        {"amount": "100.00", "paidOn": today().isoformat(), "method": "TRANSFER"},
+        {"amount": "100.00", "paidOn": org_today().isoformat(), "method": "TRANSFER"},
     )
 
     def history(html: str) -> list[str]:

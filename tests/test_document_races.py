@@ -19,14 +19,14 @@ import requests
 from sqlalchemy import select
 
 from portal.accounts.models import Organization
-from portal.documents.models import DocumentCounter, today
+from portal.documents.models import DocumentCounter
 from portal.errors import InvalidState, ValidationError
 from portal.extensions import db
 from portal.invoices import services as invoice_services
 from portal.invoices.models import Invoice, Payment
 from portal.quotes import services as quote_services
 from portal.quotes.models import Quote
-from tests.conftest import bearer, csrf_from
+from tests.conftest import bearer, csrf_from, org_today
 
 ON_POSTGRES = bool(os.environ.get("PORTAL_TEST_DATABASE_URL"))
 TIMEOUT = 60  # seconds: per request and for the barrier; a deadlock fails, never hangs
@@ -57,13 +57,13 @@ def race(worker, count: int) -> list[tuple[int, dict | str]]:
 
 
 def year() -> int:
-    return today().year
+    return org_today().year
 
 
 def invoice_body(n: int, **extra) -> dict:
     return {
         "customerName": f"Cliente {n}",
-        "invoiceDate": today().isoformat(),
+        "invoiceDate": org_today().isoformat(),
         "lines": [{"description": f"Servicio {n}", "quantity": "1", "unitPrice": "10.00"}],
         **extra,
     }
@@ -142,7 +142,7 @@ INVALID_INVOICES = [
         lines=[{"description": "Enorme", "quantity": "999999999", "unitPrice": "9999999999.99"}],
     ),  # service: "The amounts are too large"
     invoice_body(92, customerId="cus_000000000000000000000000"),  # service: unknown customer
-    invoice_body(93, invoiceNumber=f"INV-{today().year}-0031"),  # our series is reserved
+    invoice_body(93, invoiceNumber=f"INV-{org_today().year}-0031"),  # our series is reserved
 ]
 
 
@@ -272,7 +272,7 @@ def test_concurrent_payments_never_overpay_an_invoice(
     mate = make_user(role="ACCOUNTANT", organization_id=accountant.organization_id)
     invoice_id = issued_invoice(live_server, accountant, "100.00")
     url = f"{live_server.url}/api/v1/invoices/{invoice_id}/payments"
-    payment = {"amount": amount, "paidOn": today().isoformat(), "method": "TRANSFER"}
+    payment = {"amount": amount, "paidOn": org_today().isoformat(), "method": "TRANSFER"}
 
     results = race(lambda n: call("POST", url, (accountant, mate)[n % 2], json=payment), 10)
     assert_no_500(results)
@@ -332,7 +332,7 @@ def test_concurrent_payments_through_the_page_never_overpay(app, live_server, ma
     page_url = f"{live_server.url}/invoices/{invoice_id}"
     sessions = [browser_session(live_server, m) for m in (accountant, mate) for _ in range(4)]
     tokens = [csrf_from(http.get(page_url, timeout=TIMEOUT).text) for http in sessions]
-    form = {"amount": "30.00", "paid_on": today().isoformat(), "method": "CASH"}
+    form = {"amount": "30.00", "paid_on": org_today().isoformat(), "method": "CASH"}
 
     def pay(n):
         response = sessions[n].post(

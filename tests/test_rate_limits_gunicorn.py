@@ -130,6 +130,7 @@ def two_workers(database_url, tmp_path_factory) -> Iterator[Gunicorn]:
         client.ping()  # set but unreachable: fail, never skip
     env = {
         "PORTAL_ENV": "production",  # Bearer tokens need no TLS; cookies would
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "PORTAL_SECRET_KEY": SECRET,  # the tokens of conftest's make_user verify
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_RATELIMIT_STORAGE_URL": REDIS_URL,
@@ -222,6 +223,7 @@ def test_concurrency_limit_holds_across_two_workers(two_workers, make_user):
 def test_several_workers_with_memory_storage_log_a_warning(tmp_path, workers, storage, warns):
     env = {
         "PORTAL_ENV": "production",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "PORTAL_SECRET_KEY": SECRET,
         "PORTAL_DATABASE_URL": "sqlite:///" + str(tmp_path / "portal.db"),
         "PORTAL_WORKERS": workers,

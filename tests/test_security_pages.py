@@ -430,7 +430,7 @@ def test_session_cookie_flags(client):
 
 
 def test_production_cookie_is_secure_and_hsts_is_sent(make_app):
-    app = make_app(ENV_NAME="production")
+    app = make_app(ENV_NAME="production", BASE_URL="https://portal.example.com")
     response = app.test_client().get("/login", base_url="https://portal.example.com")
     set_cookie = next(
         h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{SESSION_COOKIE}=")

@@ -12,6 +12,7 @@ from portal.forms import (
     password_validators,
     strip,
 )
+from portal.organization.forms import TimeZoneField
 
 ORGANIZATION_NAME_REQUIRED = _l("Organisation name is required")
 
@@ -39,6 +40,7 @@ class SignupForm(FlaskForm):
         validators=password_validators(),
         render_kw={"autocomplete": "new-password"},
     )
+    time_zone = TimeZoneField(_l("Time zone"))
 
 
 class LoginForm(FlaskForm):

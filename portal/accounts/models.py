@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, PublicIdMixin, UTCDateTime
+from portal.clock import DEFAULT_TIME_ZONE, today_in
+from portal.db import Base, PublicIdMixin, UTCDateTime, utcnow
+from portal.errors import DuplicateEmail
 from portal.security.roles import PLANS, ROLES, Plan
 
 
@@ -22,12 +24,19 @@ class Organization(PublicIdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     locale: Mapped[str] = mapped_column(String(5), default="es")
+    # IANA zone: the organisation's "today" (numbering years, default dates, overdue, expiry)
+    # and the wall clock its timestamps are shown in. Existing rows kept UTC (0005).
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
     plan: Mapped[str] = mapped_column(String(20), default=Plan.FREE)
     # ENTERPRISE limits, set by the operator with ``portal set-plan``.
     custom_requests_per_minute: Mapped[int | None]
     custom_concurrent_requests: Mapped[int | None]
 
     users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
+
+    def today(self) -> date:
+        """The organisation's own date now."""
+        return today_in(self.time_zone)
 
 
 class User(PublicIdMixin, Base):
@@ -37,6 +46,7 @@ class User(PublicIdMixin, Base):
         CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in ROLES)})", name="role"),
         Index("ix_users_organization_id_created_at", "organization_id", "created_at"),
     )
+    __conflicts__ = {"uq_users_email": DuplicateEmail}
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     name: Mapped[str] = mapped_column(String(200))
@@ -50,6 +60,9 @@ class User(PublicIdMixin, Base):
     # Part of the browser session's identity; a new one ends every session of the user
     # (log-out), since signed-cookie sessions cannot be revoked one by one.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    # API tokens issued at or before this moment are dead (deactivation): reactivating the
+    # user does not bring them back.
+    tokens_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
 
@@ -70,7 +83,17 @@ class User(PublicIdMixin, Base):
         return f"{self.public_id}:{self.session_token}"
 
     def end_sessions(self) -> None:
+        """Every browser session of the user stops being accepted."""
         self.session_token = secrets.token_hex(16)
+
+    def revoke_credentials(self) -> None:
+        """Every browser session and every API token issued until now, for good."""
+        self.end_sessions()
+        self.tokens_revoked_at = utcnow()
+
+    def token_is_revoked(self, issued_at: int) -> bool:
+        revoked_at = self.tokens_revoked_at
+        return revoked_at is not None and issued_at <= int(revoked_at.timestamp())
 
 
 class RevokedToken(Base):

@@ -15,6 +15,7 @@ def organization_json(organization: Organization) -> dict[str, Any]:
         "name": organization.name,
         "currency": organization.currency,
         "locale": organization.locale,
+        "timeZone": organization.time_zone,
         "plan": organization.plan,
         "limits": {
             "requestsPerMinute": limits.requests_per_minute,

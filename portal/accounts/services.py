@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.accounts.models import Organization, User
-from portal.db import flush_or_conflict, utcnow
+from portal.db import conflicts, utcnow
 from portal.errors import DuplicateEmail, InvalidCredentials
 from portal.extensions import db
 from portal.security.passwords import hash_password, needs_rehash, verify_password
@@ -13,20 +13,25 @@ from portal.security.roles import Plan, Role
 from portal.security.throttle import check_login_attempt
 
 DEFAULT_CURRENCY = "USD"
-EMAIL_CONFLICTS = {"uq_users_email": DuplicateEmail}
 
 
 def email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(User.email == email.lower())) is not None
 
 
-def register(*, organization_name: str, name: str, email: str, password: str, locale: str) -> User:
+def register(
+    *, organization_name: str, name: str, email: str, password: str, locale: str, time_zone: str
+) -> User:
     """Create an organisation on the FREE plan and its OWNER."""
     email = email.lower()
     if email_taken(email):
         raise DuplicateEmail()
     organization = Organization(
-        name=organization_name, locale=locale, currency=DEFAULT_CURRENCY, plan=Plan.FREE
+        name=organization_name,
+        locale=locale,
+        time_zone=time_zone,
+        currency=DEFAULT_CURRENCY,
+        plan=Plan.FREE,
     )
     user = User(
         organization=organization,
@@ -36,8 +41,8 @@ def register(*, organization_name: str, name: str, email: str, password: str, lo
         role=Role.OWNER,
         active=True,
     )
-    db.session.add_all([organization, user])
-    flush_or_conflict(EMAIL_CONFLICTS)
+    with conflicts():
+        db.session.add_all([organization, user])
     return user
 
 

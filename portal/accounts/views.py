@@ -10,7 +10,7 @@ from portal.accounts.forms import LanguageForm, LoginForm, SignupForm
 from portal.errors import InvalidCredentials, PortalError, RateLimited
 from portal.forms import apply_error
 from portal.security.identity import current_identity
-from portal.web import safe_next
+from portal.web import safe_next, suggested_time_zone
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,6 +29,9 @@ def signup():
     if current_identity() is not None:
         return redirect(url_for("dashboard.index"))
     form = SignupForm()
+    if request.method == "GET":
+        form.time_zone.data = suggested_time_zone()
+        form.time_zone.render_kw = {"data-detect-time-zone": ""}  # the browser knows better
     if form.validate_on_submit():
         try:
             user = services.register(
@@ -37,6 +40,7 @@ def signup():
                 email=form.email.data,
                 password=form.password.data,
                 locale=str(get_locale()),
+                time_zone=form.time_zone.data or suggested_time_zone(),
             )
         except PortalError as exc:
             if not apply_error(form, exc):

@@ -12,6 +12,7 @@ from portal.forms import form_from_json
 from portal.security.identity import current_identity, revoke_token
 from portal.security.permissions import require
 from portal.security.tokens import issue_token
+from portal.web import suggested_time_zone
 
 
 def _token_json(user) -> dict:
@@ -28,6 +29,7 @@ def register_account():
         email=form.email.data,
         password=form.password.data,
         locale=str(get_locale()),
+        time_zone=form.time_zone.data or suggested_time_zone(),
     )
     data = {
         "organization": organization_json(user.organization),

@@ -1,6 +1,6 @@
 """``/api/v1/products`` and ``/api/v1/customers``: the same thin adapters for both kinds."""
 
-import tempfile
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
@@ -21,19 +21,14 @@ from portal.security.plans import require_pro
 
 @contextmanager
 def csv_upload() -> Iterator[IO[bytes] | None]:
-    """The uploaded CSV: a multipart ``file`` field, or a raw ``text/csv`` body (spooled to
-    a temporary file, since import reads it twice)."""
+    """The uploaded CSV: a multipart ``file`` field, or a raw ``text/csv`` body (already
+    read in full before the request's first query, see ``portal.web.read_body_first``)."""
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         yield upload.stream
         return
-    if request.mimetype not in ("text/csv", "application/csv") or not request.content_length:
-        yield None
-        return
-    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spooled:
-        while chunk := request.stream.read(64 * 1024):
-            spooled.write(chunk)
-        yield spooled
+    body = request.get_data() if request.mimetype in ("text/csv", "application/csv") else b""
+    yield io.BytesIO(body) if body else None
 
 
 def csv_response(kind: CatalogKind) -> Response:

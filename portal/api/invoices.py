@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 
 from portal.api import bp
 from portal.api.documents import document_input, history_json, pdf_response
-from portal.documents.models import today
 from portal.documents.pdf import render_invoice
 from portal.envelope import created, ok
 from portal.forms import form_from_json
@@ -21,8 +20,9 @@ TRUE_WORDS = {"1", "true", "yes"}
 @require("portal.read")
 def list_invoices():
     limit, cursor = page_args()
+    actor = current_identity()
     invoices, next_cursor = services.list_invoices(
-        current_identity(),
+        actor,
         status=request.args.get("status") or None,
         overdue=request.args.get("overdue", "").lower() in TRUE_WORDS,
         customer_id=request.args.get("customerId") or None,
@@ -30,7 +30,7 @@ def list_invoices():
         cursor=cursor,
         summaries=True,
     )
-    on = today()
+    on = actor.organization.today()
     return ok(
         _("Request completed"),
         {"items": [summary_json(row, on) for row in invoices], "nextCursor": next_cursor},

@@ -23,7 +23,11 @@ def update_organization():
     form = form_from_json(OrganizationUpdateForm, partial=True)
     organization = services.update_settings(
         actor.organization,
-        **{name: form[name].data for name in ("name", "currency", "locale") if name in form},
+        **{
+            name: form[name].data
+            for name in ("name", "currency", "locale", "time_zone")
+            if name in form
+        },
     )
     if "plan" in form:
         services.change_plan(organization, form.plan.data, changed_by=actor)

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Product, sku_key
-from portal.db import conflicts_as, new_public_id, utcnow
+from portal.db import conflicts, new_public_id, utcnow
 from portal.envelope import camelize
 from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
@@ -222,5 +222,5 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
 
 def _insert(kind: CatalogKind, batch: list[dict[str, Any]]) -> None:
     # A concurrent import or creation may take a SKU after our check: the constraint decides.
-    with conflicts_as(kind.conflicts):
+    with conflicts():
         db.session.execute(insert(kind.model), batch)

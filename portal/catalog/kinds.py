@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.catalog.forms import CustomerForm, ProductForm
 from portal.catalog.models import Customer, Product
-from portal.errors import CustomerNotFound, DuplicateSku, NotFound, ProductNotFound
+from portal.errors import CustomerNotFound, NotFound, ProductNotFound
 from portal.money import money
 
 
@@ -20,7 +20,6 @@ class CatalogKind:
     model: type
     form: type
     not_found: type[NotFound]
-    conflicts: dict[str, type[Exception]]
     fields: tuple[str, ...]  # the form's fields, in CSV column order
     search_columns: tuple[str, ...]
     required_columns: tuple[str, ...]  # CSV header must have these (camelCase)
@@ -69,7 +68,6 @@ PRODUCTS = CatalogKind(
     model=Product,
     form=ProductForm,
     not_found=ProductNotFound,
-    conflicts={"uq_products_organization_id_sku_key": DuplicateSku},
     fields=("name", "sku", "price", "tax_rate", "unit", "active"),
     search_columns=("name", "sku"),
     required_columns=("name", "sku", "price"),
@@ -89,7 +87,6 @@ CUSTOMERS = CatalogKind(
     model=Customer,
     form=CustomerForm,
     not_found=CustomerNotFound,
-    conflicts={},
     fields=("name", "email", "tax_id", "address", "phone"),
     search_columns=("name", "email", "tax_id"),
     required_columns=("name",),
@@ -103,5 +100,3 @@ CUSTOMERS = CatalogKind(
     imported=_l("%(n)s customers imported"),
     list_columns=(("name", _l("Name")), ("email", _l("Email")), ("tax_id", _l("Tax ID"))),
 )
-
-KINDS = {kind.slug: kind for kind in (PRODUCTS, CUSTOMERS)}

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from portal.db import Base, FixedDecimal, PublicIdMixin
+from portal.errors import DuplicateSku
 
 
 class Product(PublicIdMixin, Base):
@@ -20,6 +21,7 @@ class Product(PublicIdMixin, Base):
         Index("ix_products_organization_id_name", "organization_id", "name", "public_id"),
         Index("ix_products_organization_id_created_at", "organization_id", "created_at"),
     )
+    __conflicts__ = {"uq_products_organization_id_sku_key": DuplicateSku}
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     name: Mapped[str] = mapped_column(String(200))

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
-from portal.db import contains_folded, flush_or_conflict
+from portal.db import conflicts, contains_folded
 from portal.extensions import db
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
@@ -36,16 +36,16 @@ def get_row(kind: CatalogKind, actor: User, public_id: str) -> Any:
 
 def create_row(kind: CatalogKind, actor: User, values: dict[str, Any]) -> Any:
     row = kind.model(organization_id=actor.organization_id, **_clean(kind, values))
-    db.session.add(row)
-    flush_or_conflict(kind.conflicts)
+    with conflicts():
+        db.session.add(row)
     return row
 
 
 def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str, Any]) -> Any:
     row = get_row(kind, actor, public_id)
-    for name, value in _clean(kind, values).items():
-        setattr(row, name, value)
-    flush_or_conflict(kind.conflicts)
+    with conflicts():
+        for name, value in _clean(kind, values).items():
+            setattr(row, name, value)
     return row
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from portal.accounts.models import Organization
 from portal.catalog.models import Customer, Product
 from portal.db import Base, FixedDecimal, UTCDateTime, utcnow
 
@@ -55,6 +56,11 @@ class DocumentMixin:
     def customer(cls) -> Mapped[Customer | None]:
         return relationship("Customer", lazy="joined")
 
+    @declared_attr
+    def organization(cls) -> Mapped[Organization]:
+        # Already in the session (the caller's organisation): no query to reach it.
+        return relationship("Organization", lazy="select", viewonly=True)
+
 
 class LineMixin:
     """One line of a document: its own copy of what was sold, so the catalog may change."""
@@ -96,7 +102,3 @@ class DocumentEvent(Base):
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-def today() -> date:
-    return utcnow().date()

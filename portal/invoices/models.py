@@ -7,7 +7,8 @@ from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, FixedDecimal, PublicIdMixin, UTCDateTime
-from portal.documents.models import DocumentMixin, LineMixin, today
+from portal.documents.models import DocumentMixin, LineMixin
+from portal.errors import DuplicateInvoiceNumber, QuoteAlreadyConverted
 
 
 class InvoiceStatus:
@@ -45,6 +46,10 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "public_id",
         ),
     )
+    __conflicts__ = {
+        "uq_invoices_organization_id_number": DuplicateInvoiceNumber,
+        "uq_invoices_quote_id": QuoteAlreadyConverted,
+    }
 
     customer_name: Mapped[str] = mapped_column(String(200))
     invoice_date: Mapped[date] = mapped_column(Date)
@@ -65,7 +70,7 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
 
     @property
     def overdue(self) -> bool:
-        return is_overdue(self.status, self.due_date, today())
+        return is_overdue(self.status, self.due_date, self.organization.today())
 
 
 def is_overdue(status: str, due_date: date | None, on: date) -> bool:

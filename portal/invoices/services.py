@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
-from portal.db import flush_or_conflict, utcnow
+from portal.db import conflicts, utcnow
 from portal.documents.history import diff, lines_summary, record
 from portal.documents.lines import apply_lines
-from portal.documents.models import today
 from portal.documents.numbering import SERIES_PATTERN, next_number
 from portal.errors import (
     CustomerNotFound,
@@ -33,7 +32,6 @@ from portal.tenancy import get_for_organization
 PREFIX = "INV"
 DEFAULT_TERMS_DAYS = 30
 DOCUMENT = "invoice"
-NUMBER_CONFLICTS = {"uq_invoices_organization_id_number": DuplicateInvoiceNumber}
 
 ONLY_DRAFT_EDITED = _l("Only draft invoices can be edited")
 ONLY_DRAFT_ISSUED = _l("Only draft invoices can be issued")
@@ -88,7 +86,8 @@ def list_invoices(
             raise ValidationError({"status": INVALID_STATUS})
         stmt = stmt.where(Invoice.status == status)
     if overdue:
-        stmt = stmt.where(Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < today())
+        on = actor.organization.today()
+        stmt = stmt.where(Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < on)
     if customer_id:
         customer = get_for_organization(
             Customer, customer_id, actor.organization_id, CustomerNotFound
@@ -154,8 +153,8 @@ def create_invoice(actor: User, data: dict[str, Any], lines: list[dict[str, Any]
     )
     _fill(invoice, actor, data, lines)
     invoice.number = _number(actor, data.get("invoice_number"), invoice.invoice_date.year)
-    db.session.add(invoice)
-    flush_or_conflict(NUMBER_CONFLICTS)
+    with conflicts():
+        db.session.add(invoice)
     record(
         invoice, DOCUMENT, "created", actor, {"number": invoice.number, "total": str(invoice.total)}
     )
@@ -164,7 +163,7 @@ def create_invoice(actor: User, data: dict[str, Any], lines: list[dict[str, Any]
 
 def create_invoice_from_quote(actor: User, quote) -> Invoice:
     organization = actor.organization
-    invoice_date = today()
+    invoice_date = organization.today()
     invoice = Invoice(
         organization_id=organization.id,
         status=InvoiceStatus.DRAFT,
@@ -191,8 +190,8 @@ def create_invoice_from_quote(actor: User, quote) -> Invoice:
     ]
     apply_lines(invoice, InvoiceLine, line_values)
     invoice.number = next_number(organization.id, PREFIX, invoice_date.year)
-    db.session.add(invoice)
-    db.session.flush()
+    with conflicts():
+        db.session.add(invoice)
     record(invoice, DOCUMENT, "created", actor, {"number": invoice.number, "quote": quote.number})
     return invoice
 

@@ -7,10 +7,8 @@ from portal.api.documents import pdf_response
 from portal.documents import pages
 from portal.documents.history import events_of
 from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
-from portal.documents.models import today
 from portal.documents.pdf import render_invoice
 from portal.errors import PortalError
-from portal.extensions import db
 from portal.forms import apply_error
 from portal.invoices import services
 from portal.invoices.forms import PAYMENT_METHODS, InvoiceForm, PaymentForm
@@ -19,6 +17,7 @@ from portal.pagination import DEFAULT_LIMIT
 from portal.security.identity import current_identity
 from portal.security.permissions import require
 from portal.team.services import names_of
+from portal.web import refusals_go_back
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
@@ -77,7 +76,7 @@ def new():
     form = InvoiceForm()
     if request.method == "POST":
         return _save(form)
-    form.invoice_date.data = today()
+    form.invoice_date.data = current_identity().organization.today()
     form.customer_id.data = request.args.get("customer", "")
     return _form_page(form)
 
@@ -104,7 +103,9 @@ def edit(public_id: str):
 def _detail(invoice, payment_form: PaymentForm | None = None, status: int = 200):
     events = events_of(invoice, services.DOCUMENT)
     if payment_form is None:
-        payment_form = PaymentForm(formdata=None, paid_on=today(), amount=invoice.balance)
+        payment_form = PaymentForm(
+            formdata=None, paid_on=invoice.organization.today(), amount=invoice.balance
+        )
     return render_template(
         "invoices/detail.html",
         invoice=invoice,
@@ -124,22 +125,20 @@ def show(public_id: str):
     return _detail(services.get_invoice(current_identity(), public_id))
 
 
+def _invoice_page(public_id: str) -> str:
+    return url_for("invoices.show", public_id=public_id)
+
+
 def _act(public_id: str, run, message: str):
-    """Run one state change; a refusal is flashed on the invoice's page, nothing is kept."""
-    try:
-        run()
-    except PortalError as exc:
-        if exc.status >= 500 or exc.status == 404:
-            raise
-        db.session.rollback()
-        flash(str(exc.error), "error")
-    else:
-        flash(message, "success")
-    return redirect(url_for("invoices.show", public_id=public_id))
+    """Run one state change (a refusal goes back to the invoice's page: refusals_go_back)."""
+    run()
+    flash(message, "success")
+    return redirect(_invoice_page(public_id))
 
 
 @bp.post("/<public_id>/issue")
 @require("invoices.write")
+@refusals_go_back(_invoice_page)
 def issue(public_id: str):
     return _act(
         public_id,
@@ -150,6 +149,7 @@ def issue(public_id: str):
 
 @bp.post("/<public_id>/void")
 @require("invoices.write")
+@refusals_go_back(_invoice_page)
 def void(public_id: str):
     return _act(
         public_id, lambda: services.void_invoice(current_identity(), public_id), _("Invoice voided")
@@ -168,7 +168,6 @@ def record_payment(public_id: str):
         except PortalError as exc:
             if exc.status >= 500:
                 raise
-            db.session.rollback()
             if not apply_error(form, exc):
                 flash(str(exc.error), "error")
             return _detail(services.get_invoice(actor, public_id), form, exc.status)

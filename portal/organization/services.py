@@ -23,6 +23,7 @@ def update_settings(
     name: str | None = None,
     currency: str | None = None,
     locale: str | None = None,
+    time_zone: str | None = None,
 ) -> Organization:
     if name is not None:
         organization.name = name
@@ -30,6 +31,8 @@ def update_settings(
         organization.currency = currency
     if locale is not None:
         organization.locale = locale
+    if time_zone is not None:
+        organization.time_zone = time_zone
     db.session.flush()
     return organization
 

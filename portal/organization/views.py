@@ -23,7 +23,11 @@ def settings():
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
         services.update_settings(
-            organization, name=form.name.data, currency=form.currency.data, locale=form.locale.data
+            organization,
+            name=form.name.data,
+            currency=form.currency.data,
+            locale=form.locale.data,
+            time_zone=form.time_zone.data,
         )
         flash(_("Changes saved."), "success")
         return redirect(url_for("organization.settings"))

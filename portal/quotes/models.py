@@ -6,7 +6,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, PublicIdMixin, UTCDateTime
-from portal.documents.models import DocumentMixin, LineMixin, today
+from portal.documents.models import DocumentMixin, LineMixin
 
 
 class QuoteStatus:
@@ -41,7 +41,7 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
 
     @property
     def effective_status(self) -> str:
-        if self.status == QuoteStatus.SENT and self.valid_until < today():
+        if self.status == QuoteStatus.SENT and self.valid_until < self.organization.today():
             return QuoteStatus.EXPIRED
         return self.status
 

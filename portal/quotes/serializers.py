@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
-
 from portal.documents.serializers import customer_id, line_json, totals_json
 from portal.quotes.models import Quote, QuoteStatus
+from portal.web import external_url
 
 
 def public_url(quote: Quote) -> str | None:
     if quote.public_token and quote.effective_status == QuoteStatus.SENT:
-        return url_for("public_quotes.show", token=quote.public_token, _external=True)
+        return external_url("public_quotes.show", token=quote.public_token)
     return None
 
 

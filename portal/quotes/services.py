@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,12 +11,17 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
-from portal.db import flush_or_conflict, utcnow
+from portal.db import utcnow
 from portal.documents.history import diff, lines_summary, record
 from portal.documents.lines import apply_lines
-from portal.documents.models import today
 from portal.documents.numbering import SERIES_PATTERN, next_number
-from portal.errors import CustomerNotFound, InvalidState, QuoteNotFound, ValidationError
+from portal.errors import (
+    CustomerNotFound,
+    InvalidState,
+    QuoteAlreadyConverted,
+    QuoteNotFound,
+    ValidationError,
+)
 from portal.extensions import db
 from portal.pagination import keyset_page
 from portal.quotes.models import Quote, QuoteLine, QuoteStatus
@@ -30,7 +35,6 @@ ONLY_DRAFT_EDITED = _l("Only draft quotes can be edited")
 ONLY_DRAFT_SENT = _l("Only draft quotes can be sent")
 ONLY_SENT_DECIDED = _l("Only sent quotes can be accepted or rejected")
 QUOTE_EXPIRED = _l("This quote has expired")
-ALREADY_CONVERTED = _l("This quote has already been converted into an invoice")
 ONLY_ACCEPTED_CONVERTED = _l("Only accepted quotes can be converted into an invoice")
 INVALID_STATUS = _l("Unknown status")
 YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
@@ -43,7 +47,7 @@ def list_quotes(
     if status:
         if status not in QuoteStatus.ALL:
             raise ValidationError({"status": INVALID_STATUS})
-        stmt = stmt.where(*_status_filter(status))
+        stmt = stmt.where(*_status_filter(status, actor.organization.today()))
     if customer_id:
         customer = get_for_organization(
             Customer, customer_id, actor.organization_id, CustomerNotFound
@@ -52,11 +56,11 @@ def list_quotes(
     return keyset_page(stmt, (Quote.created_at, Quote.public_id), limit, cursor)
 
 
-def _status_filter(status: str) -> list:
+def _status_filter(status: str, today: date) -> list:
     if status == QuoteStatus.EXPIRED:
-        return [Quote.status == QuoteStatus.SENT, Quote.valid_until < today()]
+        return [Quote.status == QuoteStatus.SENT, Quote.valid_until < today]
     if status == QuoteStatus.SENT:
-        return [Quote.status == QuoteStatus.SENT, Quote.valid_until >= today()]
+        return [Quote.status == QuoteStatus.SENT, Quote.valid_until >= today]
     return [Quote.status == status]
 
 
@@ -81,7 +85,7 @@ def _fill(quote: Quote, actor: User, data: dict[str, Any], lines: list[dict[str,
     customer = _customer(actor, data["customer_id"])
     quote.customer = customer
     quote.customer_name = customer.name
-    quote.issue_date = data.get("issue_date") or quote.issue_date or today()
+    quote.issue_date = data.get("issue_date") or quote.issue_date or actor.organization.today()
     quote.valid_until = data.get("valid_until") or quote.issue_date + timedelta(
         days=DEFAULT_VALIDITY_DAYS
     )
@@ -180,12 +184,12 @@ def convert_quote(actor: User, public_id: str):
 
     quote = get_quote(actor, public_id, for_update=True)
     if quote.status == QuoteStatus.CONVERTED:
-        raise InvalidState(ALREADY_CONVERTED)
+        raise QuoteAlreadyConverted()
     if quote.status != QuoteStatus.ACCEPTED:
         raise InvalidState(ONLY_ACCEPTED_CONVERTED)
     invoice = create_invoice_from_quote(actor, quote)
     quote.status = QuoteStatus.CONVERTED
-    flush_or_conflict({"uq_invoices_quote_id": lambda: InvalidState(ALREADY_CONVERTED)})
+    db.session.flush()
     record(quote, DOCUMENT, "converted", actor, {"invoice": invoice.number})
     return invoice
 

@@ -9,7 +9,6 @@ from portal.documents.history import events_of
 from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
 from portal.documents.pdf import render_quote
 from portal.errors import PortalError
-from portal.extensions import db
 from portal.pagination import DEFAULT_LIMIT
 from portal.quotes import services
 from portal.quotes.forms import DecisionForm, QuoteForm
@@ -18,6 +17,7 @@ from portal.quotes.serializers import public_url
 from portal.security.identity import current_identity
 from portal.security.permissions import require
 from portal.team.services import names_of
+from portal.web import refusals_go_back
 
 bp = Blueprint("quotes", __name__, url_prefix="/quotes")
 
@@ -108,22 +108,20 @@ def show(public_id: str):
     )
 
 
+def _quote_page(public_id: str) -> str:
+    return url_for("quotes.show", public_id=public_id)
+
+
 def _act(public_id: str, run, message: str):
-    """Run one state change; a refusal is flashed on the quote's page, nothing is kept."""
-    try:
-        target = run() or url_for("quotes.show", public_id=public_id)
-    except PortalError as exc:
-        if exc.status >= 500 or exc.status == 404:
-            raise
-        db.session.rollback()
-        flash(str(exc.error), "error")
-        return redirect(url_for("quotes.show", public_id=public_id))
+    """Run one state change (a refusal goes back to the quote's page: refusals_go_back)."""
+    target = run() or _quote_page(public_id)
     flash(message, "success")
     return redirect(target)
 
 
 @bp.post("/<public_id>/send")
 @require("quotes.write")
+@refusals_go_back(_quote_page)
 def send(public_id: str):
     def run():
         services.send_quote(current_identity(), public_id)
@@ -143,18 +141,21 @@ def _decide(public_id: str, accepted: bool):
 
 @bp.post("/<public_id>/accept")
 @require("quotes.write")
+@refusals_go_back(_quote_page)
 def accept(public_id: str):
     return _decide(public_id, True)
 
 
 @bp.post("/<public_id>/reject")
 @require("quotes.write")
+@refusals_go_back(_quote_page)
 def reject(public_id: str):
     return _decide(public_id, False)
 
 
 @bp.post("/<public_id>/convert")
 @require("quotes.convert")
+@refusals_go_back(_quote_page)
 def convert(public_id: str):
     def run():
         invoice = services.convert_quote(current_identity(), public_id)

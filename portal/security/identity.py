@@ -62,7 +62,11 @@ def _bearer_user(header: str) -> User:
     if row is None or row.revoked:
         raise TokenInvalid()
     user = row.User
-    if not user.active or user.organization.public_id != claims["org"]:
+    if (
+        not user.active
+        or user.organization.public_id != claims["org"]
+        or user.token_is_revoked(int(claims["iat"]))
+    ):
         raise TokenInvalid()
     g.token_claims = claims
     return user

@@ -55,3 +55,21 @@ document.addEventListener("click", function (event) {
     first.focus();
   }
 });
+
+// Sign-up: preselect the browser's own time zone (the server guessed from the language).
+document.addEventListener("DOMContentLoaded", function () {
+  var select = document.querySelector("select[data-detect-time-zone]");
+  if (!select || !window.Intl || !Intl.DateTimeFormat) {
+    return;
+  }
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) {
+    return;
+  }
+  for (var i = 0; i < select.options.length; i++) {
+    if (select.options[i].value === zone) {
+      select.value = zone;
+      return;
+    }
+  }
+});

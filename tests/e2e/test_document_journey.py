@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from babel.numbers import format_currency
 
-from portal.documents.models import today
-from tests.conftest import PASSWORD, assert_envelope, bearer
+from tests.conftest import PASSWORD, assert_envelope, bearer, org_today
 from tests.e2e.test_journey import flash, heading, log_in
 
 try:
@@ -68,7 +67,7 @@ def test_quote_to_paid_invoice_in_the_browser(app, make_user, live_server, open_
         ),
         201,
     )
-    year = today().year
+    year = org_today().year
     quote_number, invoice_number = f"COT-{year}-0001", f"INV-{year}-0001"
     # 4 × 2.50 + 16 % tax = 11.60; 1 × 120.00 = 120.00; total 131.60
     total = "131.60"
