@@ -74,6 +74,8 @@ def backup_sqlite(engine: Engine, target: Path, *, overwrite: bool = False) -> B
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     started = time.perf_counter()
     try:
+        # It holds password hashes and customers' data: readable by its owner only.
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         pages, revision = _copy_to(engine, temporary)
         seconds = time.perf_counter() - started
         _fsync(temporary)

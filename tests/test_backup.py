@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 import threading
 import time
 from contextlib import closing
@@ -215,6 +216,7 @@ def test_backup_refuses_to_overwrite_without_force(app, make_user, tmp_path):
     assert forced.exit_code == 0, forced.output
     assert rows(target, "SELECT count(*) FROM organizations") == [(1,)]
     assert rows(target, "PRAGMA journal_mode") == [("delete",)]  # one self-contained file
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary left
 
     live = app.config["DATABASE_URL"].removeprefix("sqlite:///")
