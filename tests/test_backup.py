@@ -266,6 +266,29 @@ def test_restore_refuses_files_that_are_not_sound_portal_databases(app, make_use
     assert_envelope(response, 200)
 
 
+def test_restore_of_an_older_revision_says_to_run_init_db(make_app, tmp_path):
+    older = tmp_path / "older.db"
+    engine = create_engine(f"sqlite:///{older}")
+    upgrade(engine, "0003")
+    engine.dispose()
+    scratch = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'scratch.db'}")
+    runner = scratch.test_cli_runner()
+
+    restored = runner.invoke(args=["portal", "restore", str(older), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    assert "revision 0003; the latest is" in restored.output
+    assert "portal init-db" in restored.output
+    assert runner.invoke(args=["portal", "init-db"]).exit_code == 0
+    upgraded = runner.invoke(args=["portal", "backup", str(tmp_path / "upgraded.db")])
+    assert upgraded.exit_code == 0 and "revision 0003" not in upgraded.output
+
+    with closing(sqlite3.connect(older)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    newer = runner.invoke(args=["portal", "restore", str(older), "--yes"])
+    assert newer.exit_code == 0, newer.output
+    assert "comes from a newer portal" in newer.output
+
+
 def test_postgresql_urls_point_to_pg_dump_and_pg_restore(tmp_path):
     url = "postgresql://portal:s3cret-pw@db.example.com:5432/portal"
     app = create_app({"ENV_NAME": "testing", "SECRET_KEY": SECRET, "DATABASE_URL": url})
