@@ -1,4 +1,4 @@
-"""``flask --app app portal …``: init-db, seed-demo, set-plan."""
+"""``flask --app app portal …``: init-db, seed-demo, set-plan, backup, restore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from portal.accounts.models import Organization, User
+from portal.backup import (
+    BackupError,
+    backup_sqlite,
+    describe_revision,
+    require_sqlite,
+    restore_sqlite,
+    verify_backup,
+)
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.migrate import upgrade
@@ -17,7 +25,7 @@ from portal.organization.services import change_plan
 from portal.security.passwords import hash_password
 from portal.security.roles import PLANS, Plan, Role
 
-portal_cli = AppGroup("portal", help="Operate the portal: schema, demo data, plans.")
+portal_cli = AppGroup("portal", help="Operate the portal: schema, demo data, plans, backups.")
 
 DEMO_ORGANIZATION = "Demo Comercial S.A."
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - documented demo credential, local data only
@@ -103,3 +111,51 @@ def set_plan(organization_id: str, plan: str, per_minute: int | None, concurrent
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(f"{organization.public_id} is now on {plan}.")
+
+
+@portal_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent copy of the SQLite database to PATH while the portal runs.
+
+    Uses SQLite's online backup API; writers are not held up. The copy is checked with
+    PRAGMA integrity_check before it is renamed into place. PostgreSQL: use pg_dump.
+    """
+    try:
+        require_sqlite(db.engine, path, "backup")
+        result = backup_sqlite(db.engine, path, overwrite=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up {result.pages} pages ({result.size} bytes) to {result.path} "
+        f"in {result.seconds:.2f} s; integrity check ok; revision {result.revision}."
+    )
+
+
+@portal_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace ALL data of the SQLite database with the backup at PATH.
+
+    Stop the portal first (web and worker processes): requests running during a restore
+    would mix old and new data. PATH must pass PRAGMA integrity_check and hold an
+    alembic_version table. PostgreSQL: use pg_restore.
+    """
+    try:
+        require_sqlite(db.engine, path, "restore")
+        revision = verify_backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not yes:
+        click.confirm(
+            f"Replace every row of {db.engine.url.database} with the backup {path} "
+            f"(revision {revision})?",
+            abort=True,
+        )
+    try:
+        revision = restore_sqlite(db.engine, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path}. {describe_revision(db.engine, revision)}")
