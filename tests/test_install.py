@@ -7,11 +7,14 @@ install it into a fresh virtualenv, then, in an empty directory holding only ``a
 fresh virtualenv borrows this one's dependencies through a ``.pth`` file (plain paths: the ``.pth``
 files there, such as an editable install of the checkout, are not read), and every process runs
 without ``PYTHONPATH``, so the only ``portal`` it can import is the installed one.
+
+Last, the hashed lock files that ``make`` installs from still cover ``pyproject.toml``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import site
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -29,6 +33,9 @@ from pathlib import Path
 import pytest
 import requests
 from alembic.script import ScriptDirectory
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_BUILT = shutil.ignore_patterns(
@@ -200,3 +207,31 @@ def test_static_files_are_served(server):
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/css")
     assert response.content == (ROOT / "static" / "css" / "portal.css").read_bytes()
+
+
+def _pins(lock: Path) -> dict[str, Version]:
+    pins = {}
+    for line in lock.read_text().splitlines():
+        if match := re.match(r"([A-Za-z0-9._-]+)==(\S+) \\$", line):
+            pins[canonicalize_name(match[1])] = Version(match[2])
+    return pins
+
+
+def test_the_locks_pin_every_declared_dependency_alike():
+    """``make lock`` was run after the last change to the dependencies in ``pyproject.toml``."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = (
+        _pins(ROOT / "requirements" / "runtime.txt"),
+        _pins(ROOT / "requirements" / "dev.txt"),
+    )
+    for pins, declared in (
+        (runtime, project["dependencies"]),
+        (dev, project["dependencies"] + project["optional-dependencies"]["dev"]),
+    ):
+        for requirement in map(Requirement, declared):
+            name = canonicalize_name(requirement.name)
+            assert name in pins, f"{name} is not in the lock: run `make lock`"
+            assert requirement.specifier.contains(pins[name]), (
+                f"{name}=={pins[name]}: run `make lock`"
+            )
+    assert {name: dev[name] for name in runtime} == runtime
