@@ -28,6 +28,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,20 @@ def _this_interpreters_site_packages() -> list[str]:
     return list(dict.fromkeys([*site.getsitepackages(), paths["purelib"], paths["platlib"]]))
 
 
+def _assert_build_requirements_installed() -> None:
+    """Without build isolation pip checks nothing: an old setuptools fails with no clear word."""
+    build_system = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]
+    for requirement in map(Requirement, build_system["requires"]):
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        assert installed and requirement.specifier.contains(installed), (
+            f"building the wheel needs {requirement}, this environment has {installed}: "
+            "run `make install-dev` (the dev lock has it)"
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -85,6 +100,7 @@ def installed(tmp_path_factory) -> Installed:
     tmp = tmp_path_factory.mktemp("install")
     source, wheels, venv, workdir = tmp / "source", tmp / "wheels", tmp / "venv", tmp / "run"
 
+    _assert_build_requirements_installed()
     shutil.copytree(ROOT, source, ignore=NOT_BUILT)
     build = ["wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", wheels, source]
     _run([sys.executable, "-m", "pip", *build])
