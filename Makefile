@@ -5,23 +5,41 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
+# Every dependency pinned with its hashes, for CPython 3.11 on Linux; `make lock` writes them.
+LOCK := requirements/runtime.txt
+LOCK_DEV := requirements/dev.txt
+UV_VERSION := 0.13.9
+UV := $(VENV)/lock-tools/bin/uv
+LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
+	$(if $(UPGRADE),--upgrade)
 
-.PHONY: run test lint fmt translations compile-translations install install-dev serve-env clean
+.PHONY: run test lint fmt translations compile-translations install install-dev lock serve-env clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed $(LOCK_DEV)
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_DEV)
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)/lock-tools
+	$(VENV)/lock-tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Keeps the pins it can; `make lock UPGRADE=1` moves everything to the newest allowed.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -o $(LOCK)
+	$(UV) pip compile pyproject.toml --extra dev -c $(LOCK) $(LOCK_FLAGS) -o $(LOCK_DEV)
 
 instance/secret_key:
 	mkdir -p instance

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import extensions
+from portal import extensions, resources
 from portal.config import load_config
 
 
@@ -48,8 +48,8 @@ def _status_of(rv) -> int:
 def create_app(config: dict[str, Any] | None = None) -> PortalFlask:
     app = PortalFlask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=resources.TEMPLATES,
+        static_folder=resources.STATIC,
         instance_relative_config=True,
     )
     app.config.from_mapping(load_config(app.instance_path, config))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
+from portal import resources
 from portal.extensions import babel
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
@@ -38,7 +39,7 @@ def configure_i18n(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=select_time_zone,
-        default_translation_directories=str(app.root_path + "/../translations"),
+        default_translation_directories=str(resources.TRANSLATIONS),
     )
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from portal.resources import MIGRATIONS
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -1,8 +1,10 @@
 """The Spanish catalogue is complete, compiled and really used."""
 
+import io
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -45,6 +47,30 @@ def test_spanish_really_comes_out_of_the_compiled_catalogue(app):
             assert _("Validation failed") == "La validación falló"
         with force_locale("en"):
             assert _("Validation failed") == "Validation failed"
+
+
+def _translations(mo: bytes) -> dict:
+    return {(m.context, m.id): m.string for m in read_mo(io.BytesIO(mo)) if m.id}
+
+
+def test_the_committed_compiled_catalogue_matches_the_po():
+    """A checkout speaks Spanish without ``make``: the ``.mo`` is committed, so it must be current.
+
+    Compared as catalogues, not bytes: the header names the Babel version that compiled it.
+    """
+    for po in sorted(ROOT.glob("translations/*/LC_MESSAGES/messages.po")):
+        compiled = io.BytesIO()
+        with po.open("rb") as handle:
+            write_mo(compiled, read_po(handle, locale=po.parent.parent.name))
+        committed = po.with_suffix(".mo")
+        assert committed.exists(), f"run `make compile-translations` and commit {committed}"
+        stale = (
+            _translations(compiled.getvalue()).items()
+            ^ _translations(committed.read_bytes()).items()
+        )
+        assert not stale, (
+            f"run `make compile-translations` and commit {committed}: {sorted(stale, key=repr)[:5]}"
+        )
 
 
 def test_wtforms_own_messages_are_localised(app):
