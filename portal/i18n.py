@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
 from portal import resources
 from portal.extensions import babel
+from portal.security.identity import resolved_identity
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
@@ -16,9 +17,7 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    # ``_login_user`` is set by security.identity before anything is translated; reading
-    # it (not flask-login's proxy) never loads a cookie identity onto an API request.
-    user = g.get("_login_user")
+    user = resolved_identity()
     if user is not None and getattr(user, "locale", None) in supported_locales():
         return user.locale
     if not request.path.startswith("/api/") and session.get("locale") in supported_locales():
@@ -29,7 +28,7 @@ def select_locale() -> str:
 
 def select_time_zone() -> str | None:
     """Timestamps are shown on the wall clock of the caller's organisation."""
-    user = g.get("_login_user")
+    user = resolved_identity()
     organization = getattr(user, "organization", None)
     return organization.time_zone if organization is not None else None
 

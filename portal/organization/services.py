@@ -11,6 +11,7 @@ from portal.organization.models import PlanChange
 from portal.security.plans import PLAN_LIMITS
 from portal.security.roles import Plan
 from portal.team.services import active_user_count
+from portal.tenancy import lock_organization
 
 TOO_MANY_USERS_FOR_PLAN = _l(
     "The %(plan)s plan allows up to %(n)s active users; deactivate users first"
@@ -45,8 +46,12 @@ def change_plan(
     requests_per_minute: int | None = None,
     concurrent_requests: int | None = None,
 ) -> Organization:
-    """Record the new plan (no payment is processed), who chose it and when."""
+    """Record the new plan (no payment is processed), who chose it and when.
+
+    Under the organisation's row lock: a user added at the same moment is counted.
+    """
     plan = Plan(plan)
+    organization = lock_organization(organization.id)
     cap = PLAN_LIMITS[plan].max_users
     if cap is not None and active_user_count(organization.id) > cap:
         raise InvalidState(TOO_MANY_USERS_FOR_PLAN % {"plan": plan.value, "n": cap})

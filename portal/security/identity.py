@@ -1,7 +1,9 @@
 """Who is calling: a Bearer token on the API (and only it, when present), else the session.
 
-Runs as the first ``before_request`` so that the locale, the rate-limit key and every
-permission check see one identity, read from the database on every request.
+Resolved once per request through flask-login's public loaders (``user_loader`` for the
+session cookie, ``request_loader`` for the Bearer token) by the first identity
+``before_request``, so that the locale, the rate-limit key and every permission check see one
+identity, read from the database on every request.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, exists, select
+from sqlalchemy.exc import DBAPIError
 from wtforms import ValidationError as WTFormsValidationError
 
 from portal.accounts.models import RevokedToken, User
@@ -24,9 +27,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_identity() -> User | None:
-    """The signed-in, active user of this request, or ``None``."""
+    """The signed-in, active user of this request, or ``None``.
+
+    ``None`` too when the database could not say (a lock not granted in time): the error
+    page drawn for that must not ask the database again.
+    """
+    if g.get("identity_unavailable"):
+        return None
     user = current_user._get_current_object()
     return user if getattr(user, "is_authenticated", False) else None
+
+
+def resolved_identity() -> User | None:
+    """The caller once ``load_identity`` has run, else ``None`` (never loads anything): for
+    what runs before it, such as an early error's language."""
+    return current_identity() if g.get("identity_resolved") else None
 
 
 # Built once: every request runs one of these, and building a statement costs more than
@@ -43,7 +58,12 @@ def _load_active_user(public_id: str) -> User | None:
 
 
 def _session_user(session_id: str) -> User | None:
-    """flask-login's loader: the user id and session token stored in the signed cookie."""
+    """flask-login's loader: the user id and session token stored in the signed cookie.
+
+    On the API a Bearer header, when present, is the only identity considered.
+    """
+    if _is_api() and request.headers.get("Authorization") is not None:
+        return None
     public_id, _, token = session_id.partition(":")
     user = _load_active_user(public_id)
     if user is None or not token or not secrets.compare_digest(token, user.session_token):
@@ -79,29 +99,44 @@ def _check_api_csrf() -> None:
         raise CsrfFailed() from exc
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _token_user(req: Request) -> User | None:
+    """flask-login's request loader: the Bearer token of an API request.
+
+    A bad token leaves the caller anonymous (counted per IP like any anonymous caller) and
+    is refused by ``raise_identity_error`` once the limiter has counted the request.
+    """
+    header = req.headers.get("Authorization")
+    if header is None or not _is_api():
+        return None
+    try:
+        user = _bearer_user(header)
+    except TokenInvalid as exc:
+        g.identity_error = exc
+        return None
+    g.auth_method = "bearer"
+    return user
+
+
 def load_identity() -> None:
-    if not request.path.startswith("/api/"):
-        current_user._get_current_object()  # flask-login: the session cookie
+    """``before_request``: who is calling, once; an API call by cookie needs its CSRF header."""
+    try:
+        user = current_identity()
+    except DBAPIError:
+        g.identity_unavailable = True  # answered 503 BUSY (or 500) without asking again
+        raise
+    g.identity_resolved = True
+    if user is None or not _is_api() or g.get("auth_method") == "bearer":
         return
-    header = request.headers.get("Authorization")
-    if header is not None:
+    g.auth_method = "session"
+    if request.method not in SAFE_METHODS:
         try:
-            g._login_user = _bearer_user(header)
-        except TokenInvalid as exc:
-            # Counted per IP like any anonymous caller, then refused (raise_identity_error).
-            g._login_user = login_manager.anonymous_user()
+            _check_api_csrf()
+        except CsrfFailed as exc:  # counted against the user, then refused
             g.identity_error = exc
-            return
-        g.auth_method = "bearer"
-        return
-    login_manager._load_user()
-    if current_identity() is not None:
-        g.auth_method = "session"
-        if request.method not in SAFE_METHODS:
-            try:
-                _check_api_csrf()
-            except CsrfFailed as exc:  # counted against the user, then refused
-                g.identity_error = exc
 
 
 def raise_identity_error() -> None:
@@ -119,8 +154,9 @@ def revoke_token(claims: dict) -> None:
 
 
 def configure_identity(app: Flask) -> None:
-    login_manager.init_app(app)
+    login_manager.init_app(app, add_context_processor=False)  # templates use `me`
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_session_user)
+    login_manager.request_loader(_token_user)
     app.before_request(load_identity)
