@@ -195,7 +195,6 @@ def apply_error(form: FlaskForm, exc: Exception) -> bool:
 
 
 NOT_A_NUMBER = _l("Must be a number")
-BIG = Decimal("1e15")  # beyond any accepted amount; left as is for the range check
 PRICE_POSITIVE = _l("Price must be greater than 0")
 AMOUNT_TOO_LARGE = _l("Must be at most %(max)s")
 PERCENT_RANGE = _l("Must be between 0 and 100")
@@ -225,7 +224,8 @@ class DecimalInput(Field):
         if value is None:
             raise ValueError(str(NOT_A_NUMBER))
         # Rounded before any check: 0.004 is a price of 0.00, and is refused as such.
-        self.data = quantize(value, self.places) if abs(value) < BIG else value
+        # parse_decimal bounds the value, so rounding it cannot exceed Decimal's precision.
+        self.data = quantize(value, self.places)
 
     def _value(self) -> str:
         if self.raw_data:
