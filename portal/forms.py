@@ -234,6 +234,7 @@ class DecimalInput(Field):
 
 
 INVALID_DATE = _l("Invalid date")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not the week or ordinal forms
 
 
 class DateInput(Field):
@@ -247,10 +248,10 @@ class DateInput(Field):
         if not raw:
             return
         try:
-            value = date.fromisoformat(raw)
+            value = date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else None
         except ValueError:
             value = None
-        if value is None or not 2000 <= value.year <= 2100 or len(raw) != 10:
+        if value is None or not 2000 <= value.year <= 2100:
             raise ValueError(str(INVALID_DATE))
         self.data = value
 
