@@ -225,7 +225,8 @@ class DecimalInput(Field):
             raise ValueError(str(NOT_A_NUMBER))
         # Rounded before any check: 0.004 is a price of 0.00, and is refused as such.
         # parse_decimal bounds the value, so rounding it cannot exceed Decimal's precision.
-        self.data = quantize(value, self.places)
+        rounded = quantize(value, self.places)
+        self.data = rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00"
 
     def _value(self) -> str:
         if self.raw_data:
