@@ -190,13 +190,52 @@ class Busy(PortalError):
         super().__init__(headers={"Retry-After": str(self.RETRY_AFTER)})
 
 
+class HttpError(PortalError):
+    """An error werkzeug raised for the protocol itself (a bad range, a long URL, …)."""
+
+    def __init__(self, status: int, code: str, message: Any) -> None:
+        self.status = status
+        self.code = code
+        super().__init__(message)
+
+
 _HTTP_ERRORS: dict[int, type[PortalError]] = {
     401: Unauthorized,
     403: Forbidden,
     404: NotFound,
     405: MethodNotAllowed,
+    409: Conflict,
     413: PayloadTooLarge,
 }
+
+# Every other status werkzeug knows, with a stable code and a text of its own.
+_HTTP_TEXTS: dict[int, tuple[str, Any]] = {
+    400: ("BAD_REQUEST", _l("The request is not valid")),
+    406: ("NOT_ACCEPTABLE", _l("None of the accepted response formats is available")),
+    408: ("REQUEST_TIMEOUT", _l("The request took too long to arrive")),
+    410: ("GONE", _l("The resource is no longer available")),
+    411: ("LENGTH_REQUIRED", _l("The request must state its length (Content-Length)")),
+    412: ("PRECONDITION_FAILED", _l("A precondition of the request failed")),
+    414: ("URI_TOO_LONG", _l("The request URL is too long")),
+    415: ("UNSUPPORTED_MEDIA_TYPE", _l("Unsupported media type")),
+    416: ("RANGE_NOT_SATISFIABLE", _l("Range not satisfiable")),
+    417: ("EXPECTATION_FAILED", _l("The Expect header cannot be met")),
+    418: ("IM_A_TEAPOT", _l("I'm a teapot")),
+    421: ("MISDIRECTED_REQUEST", _l("The request was sent to the wrong server")),
+    422: ("UNPROCESSABLE_CONTENT", _l("The request is well formed but cannot be processed")),
+    423: ("LOCKED", _l("The resource is locked")),
+    424: ("FAILED_DEPENDENCY", _l("A request this one depends on failed")),
+    428: ("PRECONDITION_REQUIRED", _l("The request must be conditional (If-Match)")),
+    429: ("RATE_LIMITED", _l("Too many requests")),
+    431: ("REQUEST_HEADER_FIELDS_TOO_LARGE", _l("The request headers are too large")),
+    451: ("UNAVAILABLE_FOR_LEGAL_REASONS", _l("Unavailable for legal reasons")),
+    501: ("NOT_IMPLEMENTED", _l("The server does not support this request")),
+    502: ("BAD_GATEWAY", _l("The upstream server sent an invalid response")),
+    503: ("SERVICE_UNAVAILABLE", _l("The service is unavailable for now; try again later")),
+    504: ("GATEWAY_TIMEOUT", _l("The upstream server did not answer in time")),
+    505: ("HTTP_VERSION_NOT_SUPPORTED", _l("HTTP version not supported")),
+}
+_OTHER_CLIENT_ERROR = ("HTTP_ERROR", _l("The request could not be processed"))
 
 
 def wants_json() -> bool:
@@ -233,10 +272,18 @@ def render_error(exc: PortalError):
 def _from_http_exception(exc: HTTPException):
     if exc.code is not None and exc.code < 400:
         return exc  # redirects raised by routing (e.g. a missing trailing slash)
-    portal_error = _HTTP_ERRORS.get(exc.code or 500, PortalError)()
-    portal_error.status = exc.code or 500
-    if exc.code == 405 and exc.valid_methods:
-        portal_error.headers["Allow"] = ", ".join(exc.valid_methods)
+    status = exc.code or 500
+    portal_error: PortalError
+    if status in _HTTP_ERRORS:
+        portal_error = _HTTP_ERRORS[status]()
+        portal_error.status = status
+    elif status in _HTTP_TEXTS or status < 500:
+        portal_error = HttpError(status, *_HTTP_TEXTS.get(status, _OTHER_CLIENT_ERROR))
+    else:
+        portal_error = HttpError(status, PortalError.code, PortalError.default_message)
+    for name, value in exc.get_headers():  # Allow on 405, Content-Range on 416, Retry-After…
+        if name.lower() != "content-type":
+            portal_error.headers[name] = value
     return render_error(portal_error)
 
 

@@ -91,8 +91,7 @@ def json_body() -> dict[str, Any]:
         payload = None
     if not isinstance(payload, dict):
         raise ValidationError({"body": BODY_NOT_OBJECT})
-    if has_nul(payload):
-        raise ValidationError({"body": INVALID_CHARACTERS})
+    _check_json_text(payload)
     return payload
 
 
@@ -196,7 +195,6 @@ def apply_error(form: FlaskForm, exc: Exception) -> bool:
 
 
 NOT_A_NUMBER = _l("Must be a number")
-BIG = Decimal("1e15")  # beyond any accepted amount; left as is for the range check
 PRICE_POSITIVE = _l("Price must be greater than 0")
 AMOUNT_TOO_LARGE = _l("Must be at most %(max)s")
 PERCENT_RANGE = _l("Must be between 0 and 100")
@@ -226,7 +224,9 @@ class DecimalInput(Field):
         if value is None:
             raise ValueError(str(NOT_A_NUMBER))
         # Rounded before any check: 0.004 is a price of 0.00, and is refused as such.
-        self.data = quantize(value, self.places) if abs(value) < BIG else value
+        # parse_decimal bounds the value, so rounding it cannot exceed Decimal's precision.
+        rounded = quantize(value, self.places)
+        self.data = rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00"
 
     def _value(self) -> str:
         if self.raw_data:
@@ -235,6 +235,7 @@ class DecimalInput(Field):
 
 
 INVALID_DATE = _l("Invalid date")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not the week or ordinal forms
 
 
 class DateInput(Field):
@@ -248,10 +249,10 @@ class DateInput(Field):
         if not raw:
             return
         try:
-            value = date.fromisoformat(raw)
+            value = date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else None
         except ValueError:
             value = None
-        if value is None or not 2000 <= value.year <= 2100 or len(raw) != 10:
+        if value is None or not 2000 <= value.year <= 2100:
             raise ValueError(str(INVALID_DATE))
         self.data = value
 
@@ -329,20 +330,56 @@ class FlexibleBoolean(BooleanField):
             raise ValueError(str(WRONG_TYPE))
 
 
-def has_nul(value: Any) -> bool:
-    """Whether a decoded JSON value holds a NUL character (PostgreSQL text refuses it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
+# C0 control characters but tab, LF and CR, and lone UTF-16 surrogates (a JSON "\ud800"):
+# PostgreSQL text refuses NUL, and no UTF-8 encoder (database driver, password hash,
+# template) accepts a surrogate.
+_UNACCEPTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def acceptable_text(text: str) -> bool:
+    """Whether ``text`` may enter the portal: the one rule for every input a request brings."""
+    return _UNACCEPTABLE.search(text) is None
+
+
+def _check_json_text(value: Any) -> None:
+    """Every string of a decoded JSON value, keys included (iteratively: depth is the
+    sender's choice)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not acceptable_text(item):
+                raise ValidationError({"body": INVALID_CHARACTERS})
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _escape_raw_query_bytes() -> None:
+    """Raw bytes that are not UTF-8 in the query string (a browser would have escaped them)
+    become their %XX escapes, which werkzeug keeps as text, as it keeps a typed "%FF".
+    Left raw, every reader of ``request.args`` or ``request.full_path`` would raise."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError:
+        request.query_string = request.query_string.decode(errors="werkzeug.url_quote").encode()
 
 
 def reject_nul_characters() -> None:
-    """``before_request``: a NUL in the query or a posted form is a 400, not a database error."""
+    """``before_request``: text the portal refuses (see ``acceptable_text``) in the path
+    (ids, public tokens), the query or a posted form is a 400, never a database or encoding
+    error further on. A JSON body is checked by the same rule where it is read
+    (``json_body``), once the caller's rights are known.
+
+    Werkzeug turns invalid UTF-8 in the path or a multipart form into U+FFFD, keeps it
+    percent-escaped in the query and drops an url-encoded form that holds it.
+    """
+    _escape_raw_query_bytes()
+    texts = [request.path]
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                raise ValidationError({"body": INVALID_CHARACTERS})
+            texts += (key, value)
+    if not all(acceptable_text(text) for text in texts):
+        raise ValidationError({"body": INVALID_CHARACTERS})

@@ -22,10 +22,27 @@ def money(value: Decimal | int | str) -> str:
     return f"{quantize(value):.2f}"
 
 
+# Bounds of a parsed number, far beyond any amount the portal accepts and far within what
+# the arithmetic after parsing handles (28 significant digits, exponents up to 999999).
+MAX_EXPONENT = 20
+LARGEST = Decimal(10) ** MAX_EXPONENT
+
+
 def parse_decimal(text: str) -> Decimal | None:
-    """A finite ``Decimal`` from text, or ``None``."""
+    """A finite ``Decimal`` from text, or ``None`` if the text is not a number.
+
+    The value is bounded: a magnitude of ``LARGEST`` or more comes back as ±``LARGEST`` (so a
+    range check calls it too large), one below 10⁻²⁰ as 0 (what rounding would make of it).
+    Anything returned can be rounded to cents or thousandths and compared without trapping.
+    """
     try:
         value = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite():
+        return None
+    if value.is_zero() or value.adjusted() < -MAX_EXPONENT:
+        return Decimal(0)
+    if value.adjusted() >= MAX_EXPONENT:
+        return LARGEST.copy_sign(value)
+    return value

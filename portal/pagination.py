@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
@@ -16,11 +16,18 @@ from sqlalchemy import Select, literal, tuple_
 from portal.db import UTCDateTime
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.forms import acceptable_text
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 INVALID_LIMIT = _l("The limit must be a whole number between 1 and 100")
 INVALID_CURSOR = _l("Invalid cursor")
+# A cursor holds a few ordering values: bounded well above any we issue (a 200-character
+# name in JSON's \uXXXX escapes, base64-encoded, is about 3,300 characters).
+MAX_CURSOR_LENGTH = 8192
+MAX_CURSOR_TEXT = 1000
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _encode(values: Sequence[Any]) -> str:
@@ -29,21 +36,37 @@ def _encode(values: Sequence[Any]) -> str:
 
 
 def _decode(cursor: str, columns: Sequence[Any]) -> list[Any]:
+    """The ordering values a cursor holds, each checked against its column; else a 400.
+
+    A cursor comes back from the client, so it is read as forged until proven otherwise.
+    """
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("cursor length")
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(raw, list) or len(raw) != len(columns):
             raise ValueError("cursor shape")
-        values = []
-        for column, value in zip(columns, raw, strict=True):
-            if isinstance(column.type, UTCDateTime):
-                value = datetime.fromisoformat(value)
-            elif not isinstance(value, str) or "\x00" in value:
-                raise ValueError("cursor value")
-            values.append(value)
-        return values
-    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError) as exc:
+        return [_cursor_value(column, value) for column, value in zip(columns, raw, strict=True)]
+    except (ValueError, TypeError, RecursionError, OverflowError, binascii.Error) as exc:
         raise ValidationError({"cursor": INVALID_CURSOR}) from exc
+
+
+def _cursor_value(column: Any, value: Any) -> Any:
+    """One cursor value as its column binds it; ``ValueError`` when it could not be ours."""
+    if not isinstance(value, str) or not acceptable_text(value):
+        raise ValueError("cursor value")
+    if isinstance(column.type, UTCDateTime):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive cursor datetime")
+        moment = moment.astimezone(UTC)  # OverflowError at the ends of the calendar
+        if not EARLIEST <= moment <= LATEST:
+            raise ValueError("cursor datetime out of range")
+        return moment
+    if len(value) > (getattr(column.type, "length", None) or MAX_CURSOR_TEXT):
+        raise ValueError("cursor text length")
+    return value
 
 
 def page_args() -> tuple[int, str | None]:

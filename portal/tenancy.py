@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from portal.errors import NotFound
 from portal.extensions import db
 
 M = TypeVar("M")
+# What new_public_id makes (``inv_9f86…``), loosely: anything else cannot be a row of ours.
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def get_for_organization(
@@ -25,8 +28,8 @@ def get_for_organization(
 
     Another tenant's id answers exactly as an unknown id does: 404, never 403.
     """
-    if not isinstance(public_id, str) or len(public_id) > 64:
-        raise not_found()
+    if not isinstance(public_id, str) or not _PUBLIC_ID.fullmatch(public_id):
+        raise not_found()  # before the database sees a NUL or a surrogate it would refuse
     stmt = select(model).where(
         model.public_id == public_id,  # type: ignore[attr-defined]
         model.organization_id == organization_id,  # type: ignore[attr-defined]

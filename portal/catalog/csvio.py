@@ -7,11 +7,10 @@ if no row failed, inserts in batches inside the request's transaction.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,7 +24,7 @@ from portal.db import conflicts, new_public_id, utcnow
 from portal.envelope import camelize
 from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
-from portal.forms import INVALID_CHARACTERS, field_errors
+from portal.forms import INVALID_CHARACTERS, acceptable_text, field_errors
 
 BATCH = 1000
 MAX_REPORTED_ERRORS = 100
@@ -35,6 +34,9 @@ FILE_REQUIRED = _l("Choose a CSV file to import")
 FILE_NOT_UTF8 = _l("The file must be a UTF-8 encoded CSV")
 FILE_EMPTY = _l("The file has no rows to import")
 COLUMN_MISSING = _l("Missing column: %(column)s")
+FILE_NOT_CSV = _l("The file is not a valid CSV: line %(line)s")
+TOO_MANY_COLUMNS = _l("The file has more than %(max)s columns")
+MAX_COLUMNS = 100  # every row becomes a dict over the header: keep it small
 
 
 def _safe_cell(value: Any) -> str:
@@ -73,12 +75,17 @@ def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(stream: IO[bytes], kind: CatalogKind) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row of the file with the line it starts on, after checking the header.
+
+    Header and rows go through one CSV reader, so any line ending works (CRLF, LF, a lone
+    CR, a mixture); a file the reader or the UTF-8 decoder refuses is a file error.
+    """
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
     try:
-        reader = csv.DictReader(text)
-        reader.fieldnames  # noqa: B018 - reads the header line
+        reader.fieldnames = _header(reader.fieldnames, kind)
         while True:
             start = reader.line_num + 1  # a quoted cell may span lines: report the first
             try:
@@ -88,21 +95,19 @@ def _rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
             yield start, row
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": FILE_NOT_UTF8}) from exc
+    except csv.Error as exc:  # e.g. a cell beyond csv.field_size_limit()
+        line = reader.reader.line_num  # the line being read, not the last row's
+        raise ValidationError({"file": FILE_NOT_CSV % {"line": line}}) from exc
     finally:
         text.detach()
 
 
-def _header(stream: IO[bytes], kind: CatalogKind) -> list[str]:
-    stream.seek(0)
-    first = stream.readline(64 * 1024)
-    try:
-        line = codecs.decode(first, "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": FILE_NOT_UTF8}) from exc
-    header = next(csv.reader([line]), [])
-    header = [name.strip() for name in header]
+def _header(names: Sequence[str] | None, kind: CatalogKind) -> list[str]:
+    header = [name.strip() for name in names or []]
     if not any(header):
         raise ValidationError({"file": FILE_EMPTY})
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError({"file": TOO_MANY_COLUMNS % {"max": MAX_COLUMNS}})
     for column in kind.required_columns:
         if column not in header:
             raise ValidationError({"file": COLUMN_MISSING % {"column": column}})
@@ -127,8 +132,8 @@ def _validated(kind: CatalogKind, row: dict[str, str]):
     if "active" in form and not (row.get("active") or "").strip():
         form.active.data = True  # an absent column or a blank cell means the default
     errors = field_errors(form) if not form.validate() else {}
-    for name in kind.fields:  # PostgreSQL text cannot hold NUL: refuse it like the API does
-        if "\x00" in (row.get(camelize(name)) or ""):
+    for name in kind.fields:  # the same characters as a request may carry (no NUL, …)
+        if not acceptable_text(row.get(camelize(name)) or ""):
             errors[name] = INVALID_CHARACTERS
     return form, errors
 
@@ -166,7 +171,7 @@ def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
                 record(line, "sku", DuplicateSku().message)
         pending.clear()
 
-    for line, row in _rows(stream):
+    for line, row in _rows(stream, kind):
         count += 1
         form, row_errors = _validated(kind, row)
         for field, message in row_errors.items():
@@ -192,12 +197,11 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
     """Import every row of the CSV or none; row errors name ``rows[<line>].<field>``."""
     if stream is None:
         raise ValidationError({"file": FILE_REQUIRED})
-    _header(stream, kind)
     count = _validate_all(kind, actor, stream)
     batch: list[dict[str, Any]] = []
     now = utcnow()
     prefix = kind.model.__id_prefix__
-    for _line, row in _rows(stream):
+    for _line, row in _rows(stream, kind):
         form, _errors = _validated(kind, row)
         values = {name: form[name].data for name in kind.fields}
         for name, value in values.items():
