@@ -77,7 +77,7 @@ def configure_proxy(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from portal.errors import configure_errors
-    from portal.forms import reject_nul_characters
+    from portal.forms import escape_raw_query_bytes, reject_nul_characters
     from portal.i18n import configure_i18n
     from portal.security.concurrency import configure_concurrency
     from portal.security.headers import configure_security_headers
@@ -90,6 +90,7 @@ def configure_extensions(app: Flask) -> None:
     # count the request, and only then refuse it, so that refused requests count too.
     extensions.db.init_app(app)
     app.before_request(read_body_first)
+    app.before_request(escape_raw_query_bytes)  # before anything reads the query
     configure_security_headers(app)
     configure_identity(app)
     configure_rate_limits(app)

@@ -357,7 +357,7 @@ def _check_json_text(value: Any) -> None:
             pending.extend(item)
 
 
-def _escape_raw_query_bytes() -> None:
+def escape_raw_query_bytes() -> None:
     """Raw bytes that are not UTF-8 in the query string (a browser would have escaped them)
     become their %XX escapes, which werkzeug keeps as text, as it keeps a typed "%FF".
     Left raw, every reader of ``request.args`` or ``request.full_path`` would raise."""
@@ -376,7 +376,6 @@ def reject_nul_characters() -> None:
     Werkzeug turns invalid UTF-8 in the path or a multipart form into U+FFFD, keeps it
     percent-escaped in the query and drops an url-encoded form that holds it.
     """
-    _escape_raw_query_bytes()
     texts = [request.path]
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):

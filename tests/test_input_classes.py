@@ -732,3 +732,19 @@ def test_a_json_body_is_checked_after_the_callers_rights(client, make_user):
     assert_envelope(refused, 403, "FORBIDDEN")
     mine = client.patch(f"/api/v1/products/{product_id}", json=body, headers=bearer(owner))
     assert assert_envelope(mine, 400, "VALIDATION_ERROR")["errors"] == INVALID_CHARACTERS
+
+
+def test_an_absurd_payment_amount_is_too_large_not_a_number(client, make_user):
+    accountant = make_user(role="ACCOUNTANT")
+    created = client.post("/api/v1/invoices", json=invoice(), headers=bearer(accountant))
+    invoice_id = assert_envelope(created, 201)["data"]["id"]
+    assert_envelope(
+        client.post(f"/api/v1/invoices/{invoice_id}/issue", headers=bearer(accountant)), 200
+    )
+    for amount in ("1e30", "1E+999999999", 1e300):
+        body = {"amount": amount, "paidOn": "2026-11-30", "method": "CASH"}
+        answer = client.post(
+            f"/api/v1/invoices/{invoice_id}/payments", json=body, headers=bearer(accountant)
+        )
+        errors = assert_envelope(answer, 400, "VALIDATION_ERROR")["errors"]
+        assert errors == {"amount": too_large("9999999999.99")}

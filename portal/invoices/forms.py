@@ -5,6 +5,7 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from portal.documents.lines import MAX_LINES, LineForm
 from portal.forms import (
+    AMOUNT_TOO_LARGE,
     NOT_BLANK,
     TOO_LONG,
     ChoiceField,
@@ -69,7 +70,13 @@ class PaymentForm(FlaskForm):
     amount = DecimalInput(
         _l("Amount"),
         validators=[
-            DecimalRange(0, "9999999999.99", inclusive=False, message=AMOUNT_POSITIVE),
+            DecimalRange(
+                0,
+                "9999999999.99",
+                inclusive=False,
+                message=AMOUNT_POSITIVE,
+                too_large=AMOUNT_TOO_LARGE,
+            ),
         ],
     )
     paid_on = DateInput(_l("Payment date"))
