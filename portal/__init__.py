@@ -103,19 +103,18 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from portal import api
     from portal.accounts.views import bp as accounts
-    from portal.api import bp as api
     from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
     from portal.invoices.views import bp as invoices
-    from portal.organization import billing  # noqa: F401 - registers the billing page
     from portal.organization.views import bp as organization
     from portal.quotes.public import bp as public_quotes
     from portal.quotes.views import bp as quotes
     from portal.team.views import bp as team
 
-    blueprints = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
-    for blueprint in (*blueprints, api):
+    pages = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
+    for blueprint in (*pages, *api.blueprints()):
         app.register_blueprint(blueprint)
 
 
@@ -124,14 +123,19 @@ def configure_templates(app: Flask) -> None:
 
     from portal.db import utcnow
     from portal.documents.labels import CHANGE_LABELS, actor_label
+    from portal.documents.views import editable, may
     from portal.envelope import camelize
     from portal.security.identity import current_identity
     from portal.security.permissions import can
     from portal.team.forms import ROLE_LABELS
 
+    kinds = {kind.model: kind for kind in document_types()}
+    app.extensions["portal.document_types"] = kinds
     app.jinja_env.filters["camelize"] = camelize
     app.jinja_env.globals.update(
         can=can,
+        may=lambda document, action: may(kinds[type(document)], document, action),
+        editable=lambda document: editable(kinds[type(document)], document),
         ROLE_LABELS=ROLE_LABELS,
         get_locale=get_locale,
         now_utc=utcnow,
@@ -139,6 +143,14 @@ def configure_templates(app: Flask) -> None:
         CHANGE_LABELS=CHANGE_LABELS,
     )
     app.context_processor(lambda: {"me": current_identity()})
+
+
+def document_types() -> tuple:
+    """Every document type the portal has (quotes, invoices), from their declarations."""
+    from portal.invoices.document import INVOICES
+    from portal.quotes.document import QUOTES
+
+    return (QUOTES, INVOICES)
 
 
 def configure_cli(app: Flask) -> None:

@@ -19,12 +19,11 @@ import requests
 from sqlalchemy import select
 
 from portal.accounts.models import Organization
+from portal.documents import services as document_services
 from portal.documents.models import DocumentCounter
 from portal.errors import InvalidState, ValidationError
 from portal.extensions import db
-from portal.invoices import services as invoice_services
 from portal.invoices.models import Invoice, Payment
-from portal.quotes import services as quote_services
 from portal.quotes.models import Quote
 from tests.conftest import bearer, csrf_from, org_today
 
@@ -383,7 +382,7 @@ def test_a_creation_refused_after_taking_its_number_gives_the_number_back(
     """Nothing in create_invoice refuses after numbering today, so a refusal is injected
     where a later rule (or a webhook outbox write) would sit: after the number is taken
     and the invoice row is flushed. The request's rollback must return the number."""
-    real_record = invoice_services.record
+    real_record = document_services.record
 
     def record(document, *args, **kwargs):
         if getattr(document, "customer_name", "") == LATE:
@@ -391,7 +390,7 @@ def test_a_creation_refused_after_taking_its_number_gives_the_number_back(
             raise ValidationError({"customer_name": "rechazada después de numerar"})
         return real_record(document, *args, **kwargs)
 
-    monkeypatch.setattr(invoice_services, "record", record)
+    monkeypatch.setattr(document_services, "record", record)
     accountant = make_user(role="ACCOUNTANT")
     url = f"{live_server.url}/api/v1/invoices"
 
@@ -419,7 +418,7 @@ def test_a_conversion_refused_after_taking_its_number_gives_the_number_back(
 ):
     """The same through /convert: the quote's 'converted' event is written after the
     invoice took its number; a refusal there keeps the quote ACCEPTED and burns nothing."""
-    real_record = quote_services.record
+    real_record = document_services.record
     refuse = threading.Event()
     refuse.set()
 
@@ -428,7 +427,7 @@ def test_a_conversion_refused_after_taking_its_number_gives_the_number_back(
             raise InvalidState("rechazada después de numerar")
         return real_record(document, document_type, action, *args, **kwargs)
 
-    monkeypatch.setattr(quote_services, "record", record)
+    monkeypatch.setattr(document_services, "record", record)
     accountant = make_user(role="ACCOUNTANT")
     customer = make_customer(live_server, accountant)
     quote_id = accepted_quote(live_server, accountant, customer)

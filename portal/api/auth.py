@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from portal.accounts.forms import LoginForm, SignupForm
 from portal.accounts.serializers import organization_json, user_json
 from portal.accounts.services import authenticate, register
-from portal.api import bp
+from portal.api import api_blueprint
 from portal.envelope import created, ok
 from portal.errors import TokenInvalid
 from portal.forms import form_from_json
@@ -13,6 +13,8 @@ from portal.security.identity import current_identity, revoke_token
 from portal.security.permissions import require
 from portal.security.tokens import issue_token
 from portal.web import suggested_time_zone
+
+bp = api_blueprint("auth", __name__)
 
 
 def _token_json(user) -> dict:

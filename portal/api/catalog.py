@@ -1,15 +1,11 @@
 """``/api/v1/products`` and ``/api/v1/customers``: the same thin adapters for both kinds."""
 
-import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO
-
-from flask import Response, request, stream_with_context
+from flask import request
 from flask_babel import gettext as _
 
-from portal.api import bp
+from portal.api import api_blueprint
 from portal.catalog import csvio, services
+from portal.catalog.http import csv_response, csv_upload
 from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.envelope import created, ok
 from portal.forms import form_from_json
@@ -18,24 +14,7 @@ from portal.security.identity import current_identity
 from portal.security.permissions import require
 from portal.security.plans import require_pro
 
-
-@contextmanager
-def csv_upload() -> Iterator[IO[bytes] | None]:
-    """The uploaded CSV: a multipart ``file`` field, or a raw ``text/csv`` body (already
-    read in full before the request's first query, see ``portal.web.read_body_first``)."""
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        yield upload.stream
-        return
-    body = request.get_data() if request.mimetype in ("text/csv", "application/csv") else b""
-    yield io.BytesIO(body) if body else None
-
-
-def csv_response(kind: CatalogKind) -> Response:
-    rows = csvio.export_csv(kind, current_identity())
-    response = Response(stream_with_context(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind.slug}.csv"'
-    return response
+bp = api_blueprint("catalog", __name__)
 
 
 def _register(kind: CatalogKind) -> None:

@@ -1,15 +1,28 @@
-"""Helpers shared by the quote and invoice endpoints."""
+"""The API of every document type, built from its declaration (``documents.kernel``).
+
+``document_routes`` adds, for a type such as quotes: ``POST /quotes``, ``GET`` and ``PATCH
+/quotes/<id>``, ``/history``, ``/pdf`` and one ``POST /quotes/<id>/<action>`` per routed
+transition of its table. A type's own module adds its list (its filters) and what is truly
+its own (a quote's conversion, an invoice's payments).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 
 from portal.accounts.models import User
+from portal.documents import services as documents
 from portal.documents.history import event_json, events_of
+from portal.documents.kernel import DocumentType, Transition
 from portal.documents.lines import line_entries, line_values
+from portal.documents.pdf import pdf_response
+from portal.envelope import created, ok
 from portal.forms import form_from_json
+from portal.security.identity import current_identity
+from portal.security.permissions import require
 from portal.team.services import names_of
 
 
@@ -26,7 +39,74 @@ def history_json(document: Any, document_type: str) -> dict[str, Any]:
     return {"items": [event_json(event, actors) for event in events], "nextCursor": None}
 
 
-def pdf_response(content: bytes, filename: str) -> Response:
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    return response
+def action_params(transition: Transition) -> dict[str, Any]:
+    """What an action's body carries (an empty body is no parameters)."""
+    if transition.form is None or not request.get_data():
+        return {}
+    form = form_from_json(transition.form)
+    return {name: value for name, value in form.data.items() if name != "csrf_token"}
+
+
+def document_routes(bp: Blueprint, kind: DocumentType) -> None:
+    key, plural = kind.key, kind.plural
+
+    @require(kind.write_permission)
+    def create() -> Response:
+        actor = current_identity()
+        data, lines = document_input(kind.form, actor)
+        document = documents.create_document(kind, actor, data, lines)
+        return created(kind.messages["created"], kind.to_json(document, detail=True))
+
+    @require("portal.read")
+    def read(public_id: str) -> Response:
+        document = documents.get_document(kind, current_identity(), public_id)
+        return ok(_("Request completed"), kind.to_json(document, detail=True))
+
+    @require(kind.write_permission)
+    def update(public_id: str) -> Response:
+        actor = current_identity()
+        documents.get_document(kind, actor, public_id)  # another tenant's id: 404 before 400
+        data, lines = document_input(kind.form, actor)
+        document = documents.update_document(kind, actor, public_id, data, lines)
+        return ok(kind.messages["updated"], kind.to_json(document, detail=True))
+
+    @require("portal.read")
+    def history(public_id: str) -> Response:
+        document = documents.get_document(kind, current_identity(), public_id)
+        return ok(_("Request completed"), history_json(document, key))
+
+    @require("portal.read")
+    def pdf(public_id: str) -> Response:
+        actor = current_identity()
+        document = documents.get_document(kind, actor, public_id)
+        return pdf_response(kind.render_pdf(document, actor.organization), document.number)
+
+    routes = [
+        ("", f"create_{key}", create, "POST"),
+        ("/<public_id>", f"get_{key}", read, "GET"),
+        ("/<public_id>", f"update_{key}", update, "PATCH"),
+        ("/<public_id>/history", f"{key}_history", history, "GET"),
+        ("/<public_id>/pdf", f"{key}_pdf", pdf, "GET"),
+    ]
+    for path, endpoint, view, method in routes:
+        bp.add_url_rule(f"/{plural}{path}", endpoint, view, methods=[method])
+    for transition in kind.routed_transitions:
+        bp.add_url_rule(
+            f"/{plural}/<public_id>/{transition.action}",
+            f"{transition.action}_{key}",
+            _action_view(kind, transition),
+            methods=["POST"],
+        )
+
+
+def _action_view(kind: DocumentType, transition: Transition):
+    @require(transition.permission)
+    def act(public_id: str) -> Response:
+        actor = current_identity()
+        document = documents.get_document(kind, actor, public_id)  # 404 before a body's 400
+        params = action_params(transition)
+        document = documents.perform(kind, actor, document.public_id, transition.action, **params)
+        return ok(transition.done, kind.to_json(document, detail=True))
+
+    act.__name__ = f"{transition.action}_{kind.key}"
+    return act

@@ -1,13 +1,15 @@
-from flask import request
+"""``/api/v1/invoices``: the document routes, the list with its filters, and payments."""
+
+from flask import Response, request
 from flask_babel import gettext as _
 
-from portal.api import bp
-from portal.api.documents import document_input, history_json, pdf_response
-from portal.documents.pdf import render_invoice
+from portal.api import api_blueprint
+from portal.api.documents import document_routes
 from portal.envelope import created, ok
 from portal.forms import form_from_json
 from portal.invoices import services
-from portal.invoices.forms import InvoiceForm, PaymentForm
+from portal.invoices.document import INVOICES
+from portal.invoices.forms import PaymentForm
 from portal.invoices.serializers import invoice_json, payment_json, summary_json
 from portal.pagination import page_args
 from portal.security.identity import current_identity
@@ -15,10 +17,13 @@ from portal.security.permissions import require
 
 TRUE_WORDS = {"1", "true", "yes"}
 
+bp = api_blueprint("invoices", __name__)
+document_routes(bp, INVOICES)
+
 
 @bp.get("/invoices")
 @require("portal.read")
-def list_invoices():
+def list_invoices() -> Response:
     limit, cursor = page_args()
     actor = current_identity()
     invoices, next_cursor = services.list_invoices(
@@ -37,78 +42,23 @@ def list_invoices():
     )
 
 
-@bp.post("/invoices")
-@require("invoices.write")
-def create_invoice():
-    actor = current_identity()
-    data, lines = document_input(InvoiceForm, actor)
-    invoice = services.create_invoice(actor, data, lines)
-    return created(_("Invoice created"), invoice_json(invoice, detail=True))
-
-
-@bp.get("/invoices/<public_id>")
-@require("portal.read")
-def get_invoice(public_id: str):
-    invoice = services.get_invoice(current_identity(), public_id)
-    return ok(_("Request completed"), invoice_json(invoice, detail=True))
-
-
-@bp.patch("/invoices/<public_id>")
-@require("invoices.write")
-def update_invoice(public_id: str):
-    actor = current_identity()
-    services.get_invoice(actor, public_id)  # another tenant's id: 404 before any 400
-    data, lines = document_input(InvoiceForm, actor)
-    invoice = services.update_invoice(actor, public_id, data, lines)
-    return ok(_("Invoice updated"), invoice_json(invoice, detail=True))
-
-
-@bp.post("/invoices/<public_id>/issue")
-@require("invoices.write")
-def issue_invoice(public_id: str):
-    invoice = services.issue_invoice(current_identity(), public_id)
-    return ok(_("Invoice issued"), invoice_json(invoice, detail=True))
-
-
-@bp.post("/invoices/<public_id>/void")
-@require("invoices.write")
-def void_invoice(public_id: str):
-    invoice = services.void_invoice(current_identity(), public_id)
-    return ok(_("Invoice voided"), invoice_json(invoice, detail=True))
-
-
 @bp.get("/invoices/<public_id>/payments")
 @require("portal.read")
-def list_payments(public_id: str):
+def list_payments(public_id: str) -> Response:
     invoice = services.get_invoice(current_identity(), public_id)
     items = [payment_json(p) for p in services.payments_of(invoice)]
     return ok(_("Request completed"), {"items": items, "nextCursor": None})
 
 
 @bp.post("/invoices/<public_id>/payments")
-@require("payments.record")
-def record_payment(public_id: str):
+@require(INVOICES.transition("record_payment").permission)
+def record_payment(public_id: str) -> Response:
     actor = current_identity()
     services.get_invoice(actor, public_id)  # another tenant's id: 404 before any 400
     form = form_from_json(PaymentForm)
     payment = services.record_payment(actor, public_id, form.data)
     invoice = services.get_invoice(actor, public_id)
     return created(
-        _("Payment recorded"),
+        INVOICES.transition("record_payment").done,
         {"payment": payment_json(payment), "invoice": invoice_json(invoice, detail=True)},
     )
-
-
-@bp.get("/invoices/<public_id>/history")
-@require("portal.read")
-def invoice_history(public_id: str):
-    invoice = services.get_invoice(current_identity(), public_id)
-    return ok(_("Request completed"), history_json(invoice, services.DOCUMENT))
-
-
-@bp.get("/invoices/<public_id>/pdf")
-@require("portal.read")
-def invoice_pdf(public_id: str):
-    actor = current_identity()
-    invoice = services.get_invoice(actor, public_id)
-    return pdf_response(render_invoice(invoice, actor.organization), invoice.number)

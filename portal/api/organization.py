@@ -1,13 +1,15 @@
 from flask_babel import gettext as _
 
 from portal.accounts.serializers import organization_json
-from portal.api import bp
+from portal.api import api_blueprint
 from portal.envelope import ok
 from portal.forms import form_from_json
 from portal.organization import services
 from portal.organization.forms import OrganizationUpdateForm
 from portal.security.identity import current_identity
 from portal.security.permissions import require
+
+bp = api_blueprint("organization", __name__)
 
 
 @bp.get("/organization")

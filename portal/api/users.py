@@ -1,7 +1,7 @@
 from flask_babel import gettext as _
 
 from portal.accounts.serializers import user_json
-from portal.api import bp
+from portal.api import api_blueprint
 from portal.envelope import created, ok
 from portal.forms import form_from_json
 from portal.pagination import page_args
@@ -9,6 +9,8 @@ from portal.security.identity import current_identity
 from portal.security.permissions import require
 from portal.team import services
 from portal.team.forms import UserCreateForm, UserUpdateForm
+
+bp = api_blueprint("users", __name__)
 
 
 @bp.get("/users")

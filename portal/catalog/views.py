@@ -2,8 +2,8 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from portal.api.catalog import csv_response, csv_upload
 from portal.catalog import csvio, services
+from portal.catalog.http import csv_response, csv_upload
 from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.errors import PortalError, ValidationError
 from portal.forms import apply_error

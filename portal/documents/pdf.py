@@ -10,6 +10,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from flask import Response
 from flask_babel import force_locale, format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -137,3 +138,10 @@ def render_invoice(invoice, organization) -> bytes:
         ]
         extra = [(_("Amount paid"), invoice.amount_paid), (_("Balance"), invoice.balance)]
         return _render(organization, _("Invoice"), invoice, facts, extra)
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    """A PDF shown in the browser (pages and API alike)."""
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response

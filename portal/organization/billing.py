@@ -2,15 +2,10 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.accounts.models import User
 from portal.errors import InvalidState
-from portal.extensions import db
 from portal.organization import services
 from portal.organization.forms import PlanForm
-from portal.organization.models import PlanChange
-from portal.organization.views import bp
 from portal.security.identity import current_identity
 from portal.security.permissions import require
 from portal.security.plans import PLAN_LIMITS, limits_for
@@ -18,19 +13,6 @@ from portal.security.throttle import usage
 from portal.team.services import active_user_count
 
 
-def plan_changes(organization_id: int, limit: int = 20) -> list[tuple[PlanChange, User | None]]:
-    return list(
-        db.session.execute(
-            select(PlanChange, User)
-            .outerjoin(User, User.id == PlanChange.changed_by_id)
-            .where(PlanChange.organization_id == organization_id)
-            .order_by(PlanChange.id.desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-@bp.get("/billing")
 @require("billing.manage")
 def billing(plan_form: PlanForm | None = None, status: int = 200):
     organization = current_identity().organization
@@ -41,12 +23,11 @@ def billing(plan_form: PlanForm | None = None, status: int = 200):
         plans=PLAN_LIMITS,
         usage=usage(),
         users=active_user_count(organization.id),
-        changes=plan_changes(organization.id),
+        changes=services.plan_changes(organization.id),
         plan_form=plan_form or PlanForm(obj=organization),
     ), status
 
 
-@bp.post("/plan")
 @require("billing.manage")
 def change_plan():
     actor = current_identity()

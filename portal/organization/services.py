@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from portal.accounts.models import Organization, User
 from portal.errors import InvalidState
@@ -72,3 +73,15 @@ def change_plan(
             organization.custom_concurrent_requests = concurrent_requests
     db.session.flush()
     return organization
+
+
+def plan_changes(organization_id: int, limit: int = 20) -> list[tuple[PlanChange, User | None]]:
+    return list(
+        db.session.execute(
+            select(PlanChange, User)
+            .outerjoin(User, User.id == PlanChange.changed_by_id)
+            .where(PlanChange.organization_id == organization_id)
+            .order_by(PlanChange.id.desc())
+            .limit(limit)
+        ).all()
+    )

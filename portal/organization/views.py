@@ -3,12 +3,14 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.organization import services
+from portal.organization import billing, services
 from portal.organization.forms import OrganizationForm
 from portal.security.identity import current_identity
 from portal.security.permissions import require
 
 bp = Blueprint("organization", __name__, url_prefix="/settings")
+bp.add_url_rule("/billing", "billing", billing.billing, methods=["GET"])
+bp.add_url_rule("/plan", "change_plan", billing.change_plan, methods=["POST"])
 
 
 def _render(form: OrganizationForm):

@@ -27,6 +27,12 @@ def list_users(actor: User, limit: int, cursor: str | None) -> tuple[list[User],
     return keyset_page(stmt, (User.created_at, User.public_id), limit, cursor)
 
 
+def team_of(actor: User) -> list[User]:
+    """Everyone in the actor's organisation, by name (the team page)."""
+    stmt = select(User).where(User.organization_id == actor.organization_id).order_by(User.name)
+    return list(db.session.scalars(stmt))
+
+
 def get_user(actor: User, public_id: str) -> User:
     return get_for_organization(User, public_id, actor.organization_id, UserNotFound)
 

@@ -2,11 +2,8 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.accounts.models import User
 from portal.errors import PortalError
-from portal.extensions import db
 from portal.forms import apply_error
 from portal.security.identity import current_identity
 from portal.security.permissions import require
@@ -19,11 +16,7 @@ bp = Blueprint("team", __name__, url_prefix="/team")
 @bp.get("/")
 @require("users.manage")
 def index():
-    actor = current_identity()
-    users = db.session.scalars(
-        select(User).where(User.organization_id == actor.organization_id).order_by(User.name)
-    ).all()
-    return render_template("team/index.html", users=users)
+    return render_template("team/index.html", users=services.team_of(current_identity()))
 
 
 @bp.route("/new", methods=["GET", "POST"])

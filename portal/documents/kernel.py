@@ -1,0 +1,111 @@
+"""The document kernel: what a commercial document type declares once.
+
+A type (quotes, invoices, and the credit notes and recurring profiles to come) declares its
+number series, its states and the transitions between them, who may take each, the history
+event (and so the webhook event ``<type>.<event>``) each one writes, its form, serializer and
+PDF. The services (``documents/services.py``), the pages (``documents/views.py``), the API
+(``api/documents.py``) and the templates all read the same table: a transition is data, as
+in Tryton's ``Workflow``, never a copy of an ``if`` in each layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from portal.errors import InvalidState, NotFound
+
+# Events every document type writes besides its transitions'.
+CREATED = "created"
+EDITED = "edited"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the state machine: from any of ``sources`` to ``target``."""
+
+    action: str  # its name in URLs and endpoints: "issue" → POST …/<id>/issue
+    sources: frozenset[str]
+    target: str
+    permission: str
+    event: str  # the history action, and the event "<type>.<event>"
+    done: Any  # what a person is told once it is done ("Invoice issued")
+    refused: Any  # why it cannot be done from a state not listed below
+    refusals: Mapping[str, Any] = field(default_factory=dict)  # why not, from these states
+    # What the move changes besides the status; returns the history entry's changes.
+    effect: Callable[..., dict[str, Any] | None] | None = None
+    routed: bool = True  # a plain POST action of the pages and the API (else its own view)
+    form: type | None = None  # what the action may carry (a quote decision's reason)
+
+    def refusal(self, status: str) -> Any:
+        return self.refusals.get(status, self.refused)
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    key: str  # "quote", "invoice": history rows, event names, URL of the API
+    plural: str  # "quotes", "invoices": URL segments and blueprint names
+    model: type
+    line_model: type
+    prefix: str  # the number series: COT-2026-0001
+    number_key: str  # the number's JSON name: "quoteNumber"
+    date_field: str  # the date whose year numbers the document
+    statuses: tuple[str, ...]
+    initial: str
+    editable: frozenset[str]
+    transitions: tuple[Transition, ...]
+    not_found: type[NotFound]
+    write_permission: str
+    form: type
+    messages: Mapping[str, Any]  # created, updated, not_editable
+    to_json: Callable[..., dict[str, Any]]
+    render_pdf: Callable[[Any, Any], bytes]
+    fill: Callable[..., None]  # (document, actor, data, lines): the type's own fields
+    snapshot: Callable[[Any], dict[str, Any]]  # what an edit is compared on (history)
+    # The status a person sees (a sent quote past its date is EXPIRED without a write).
+    effective_status: Callable[[Any], str] = lambda document: document.status
+    # SQL conditions for ``?status=``, given the organisation's today (derived statuses).
+    status_filter: Callable[[str, date], list] | None = None
+    # Refuses an edit the type forbids beyond the state (an invoice's number is fixed).
+    check_update: Callable[[Any, dict[str, Any]], None] | None = None
+    # (actor, document, data) → its number, when not simply the next of the series.
+    assign_number: Callable[[Any, Any, dict[str, Any]], str | None] | None = None
+    extra_events: tuple[str, ...] = ()
+
+    def transition(self, action: str) -> Transition:
+        for transition in self.transitions:
+            if transition.action == action:
+                return transition
+        raise KeyError(action)
+
+    @property
+    def routed_transitions(self) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions if t.routed)
+
+    @property
+    def moves(self) -> frozenset[tuple[str, str]]:
+        """Every (from, to) pair the table allows."""
+        return frozenset((s, t.target) for t in self.transitions for s in t.sources)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event this type emits, as ``<type>.<event>``."""
+        names = [CREATED, EDITED, *(t.event for t in self.transitions), *self.extra_events]
+        return tuple(f"{self.key}.{name}" for name in dict.fromkeys(names))
+
+    def allows(self, document: Any, action: str) -> bool:
+        return self.effective_status(document) in self.transition(action).sources
+
+    def check(self, document: Any, action: str) -> Transition:
+        """The transition, if the document's state allows it; else 409 saying why not."""
+        transition = self.transition(action)
+        status = self.effective_status(document)
+        if status not in transition.sources:
+            raise InvalidState(transition.refusal(status))
+        return transition
+
+    def check_editable(self, document: Any) -> None:
+        if document.status not in self.editable:
+            raise InvalidState(self.messages["not_editable"])

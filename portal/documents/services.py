@@ -1,0 +1,169 @@
+"""What every document type does the same way: list, load, write, number, move, record.
+
+Each function takes the type's declaration (``documents.kernel.DocumentType``); a type's own
+module adds only what is truly its own (an invoice's payments, a quote's conversion).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from portal.accounts.models import User
+from portal.catalog.models import Customer
+from portal.db import conflicts
+from portal.documents.history import diff, record
+from portal.documents.kernel import CREATED, EDITED, DocumentType
+from portal.documents.numbering import SERIES_PATTERN, next_number
+from portal.errors import CustomerNotFound, ValidationError
+from portal.extensions import db
+from portal.pagination import keyset_page
+from portal.tenancy import get_for_organization
+
+INVALID_STATUS = _l("Unknown status")
+YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
+
+
+def list_documents(
+    kind: DocumentType,
+    actor: User,
+    *,
+    status: str | None,
+    customer_id: str | None,
+    limit: int,
+    cursor: str | None,
+    stmt: Select | None = None,
+    conditions: tuple = (),
+) -> tuple[list, str | None]:
+    """A page of the organisation's documents, oldest first; ``stmt`` may select plain
+    columns instead of ORM objects (then rows come back)."""
+    model = kind.model
+    scalars = stmt is None
+    stmt = select(model) if stmt is None else stmt
+    stmt = stmt.where(model.organization_id == actor.organization_id, *conditions)
+    if status:
+        if status not in kind.statuses:
+            raise ValidationError({"status": INVALID_STATUS})
+        if kind.status_filter is not None:
+            stmt = stmt.where(*kind.status_filter(status, actor.organization.today()))
+        else:
+            stmt = stmt.where(model.status == status)
+    if customer_id:
+        customer = get_for_organization(
+            Customer, customer_id, actor.organization_id, CustomerNotFound
+        )
+        stmt = stmt.where(model.customer_id == customer.id)
+    return keyset_page(stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars)
+
+
+def get_document(kind: DocumentType, actor: User, public_id: str, *, for_update: bool = False):
+    """The organisation's document, else the type's 404; ``for_update`` locks its row."""
+    return get_for_organization(
+        kind.model, public_id, actor.organization_id, kind.not_found, for_update=for_update
+    )
+
+
+def customer_of(actor: User, public_id: str) -> Customer:
+    """A customer named by a document form: another tenant's or an unknown one is a 400."""
+    customer = db.session.scalar(
+        select(Customer).where(
+            Customer.public_id == public_id, Customer.organization_id == actor.organization_id
+        )
+    )
+    if customer is None:
+        raise ValidationError({"customer_id": CustomerNotFound().message})
+    return customer
+
+
+def series_number(kind: DocumentType, actor: User, document: Any) -> str:
+    """The next number of the type's series in the year of the document's date."""
+    year = getattr(document, kind.date_field).year
+    return next_number(actor.organization_id, kind.prefix, year)
+
+
+def create_document(
+    kind: DocumentType, actor: User, data: dict[str, Any], lines: list[dict[str, Any]]
+) -> Any:
+    """A new document in the type's first state, numbered: the type's own way if it has
+    one (``assign_number``; ``None`` means the series), else the next of its series."""
+    organization = actor.organization
+    document = kind.model(
+        organization_id=organization.id,
+        status=kind.initial,
+        currency=organization.currency,
+        created_by_id=actor.id,
+    )
+    kind.fill(document, actor, data, lines)
+    number = kind.assign_number(actor, document, data) if kind.assign_number else None
+    document.number = number or series_number(kind, actor, document)
+    with conflicts():
+        db.session.add(document)
+    record(
+        document,
+        kind.key,
+        CREATED,
+        actor,
+        {"number": document.number, "total": str(document.total)},
+    )
+    return document
+
+
+def update_document(
+    kind: DocumentType,
+    actor: User,
+    public_id: str,
+    data: dict[str, Any],
+    lines: list[dict[str, Any]],
+) -> Any:
+    """Rewrite an editable document; its date stays in its number's year."""
+    document = get_document(kind, actor, public_id, for_update=True)
+    kind.check_editable(document)
+    if kind.check_update is not None:
+        kind.check_update(document, data)
+    before = kind.snapshot(document)
+    _check_year_kept(
+        kind, document, data.get(kind.date_field) or getattr(document, kind.date_field)
+    )
+    kind.fill(document, actor, data, lines)
+    db.session.flush()
+    changes = diff(before, kind.snapshot(document))
+    if changes:
+        record(document, kind.key, EDITED, actor, changes)
+    return document
+
+
+def _check_year_kept(kind: DocumentType, document: Any, new_date: Any) -> None:
+    series = SERIES_PATTERN.match(document.number)
+    if series and new_date.year != int(series.group("year")):
+        # Renumbering would leave a hole in the old year's series.
+        message = YEAR_FIXED % {"year": series.group("year"), "number": document.number}
+        raise ValidationError({kind.date_field: message})
+
+
+def transit(
+    kind: DocumentType,
+    document: Any,
+    action: str,
+    actor: User | None,
+    *,
+    actor_label: str = "",
+    changes: dict[str, Any] | None = None,
+    **params: Any,
+) -> Any:
+    """Take ``action`` on a (locked) document: check the table, apply the transition's
+    effect, set its target state and write its history event."""
+    transition = kind.check(document, action)
+    effect = transition.effect(document, **params) if transition.effect else None
+    document.status = transition.target
+    db.session.flush()
+    entry = {**(effect or {}), **(changes or {})}
+    record(document, kind.key, transition.event, actor, entry, actor_label=actor_label)
+    return document
+
+
+def perform(kind: DocumentType, actor: User, public_id: str, action: str, **params: Any) -> Any:
+    """Load the organisation's document under its row lock and take ``action`` on it."""
+    document = get_document(kind, actor, public_id, for_update=True)
+    return transit(kind, document, action, actor, **params)

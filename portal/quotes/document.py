@@ -1,0 +1,160 @@
+"""The quote as a document type: its series, states, transitions and what fills it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.documents.history import lines_summary
+from portal.documents.kernel import DocumentType, Transition
+from portal.documents.lines import apply_lines
+from portal.documents.pdf import render_quote
+from portal.documents.services import customer_of
+from portal.errors import QuoteAlreadyConverted, QuoteNotFound, ValidationError
+from portal.extensions import db
+from portal.quotes.forms import DecisionForm, QuoteForm
+from portal.quotes.models import Quote, QuoteLine
+from portal.quotes.models import QuoteStatus as S
+from portal.quotes.serializers import quote_json
+
+DEFAULT_VALIDITY_DAYS = 30
+
+ONLY_SENT_DECIDED = _l("Only sent quotes can be accepted or rejected")
+QUOTE_EXPIRED = _l("This quote has expired")
+VALID_UNTIL_BEFORE_ISSUE = _l("Valid until cannot be before the issue date")
+
+
+def _send(quote: Quote) -> None:
+    quote.sent_at = utcnow()
+    quote.public_token = secrets.token_urlsafe(32)
+
+
+def _decide(quote: Quote, reason: str = "") -> dict[str, Any]:
+    quote.decided_at = utcnow()
+    quote.decision_reason = reason or ""
+    return {"reason": reason} if reason else {}
+
+
+def _decision(action: str, target: str, done: Any) -> Transition:
+    return Transition(
+        action=action,
+        sources=frozenset({S.SENT}),
+        target=target,
+        permission="quotes.write",
+        event=target.lower(),
+        done=done,
+        refused=ONLY_SENT_DECIDED,
+        refusals={S.EXPIRED: QUOTE_EXPIRED},
+        effect=_decide,
+        form=DecisionForm,
+    )
+
+
+TRANSITIONS = (
+    Transition(
+        action="send",
+        sources=frozenset({S.DRAFT}),
+        target=S.SENT,
+        permission="quotes.write",
+        event="sent",
+        done=_l("Quote sent"),
+        refused=_l("Only draft quotes can be sent"),
+        effect=_send,
+    ),
+    _decision("accept", S.ACCEPTED, _l("Quote accepted")),
+    _decision("reject", S.REJECTED, _l("Quote rejected")),
+    Transition(
+        action="convert",
+        sources=frozenset({S.ACCEPTED}),
+        target=S.CONVERTED,
+        permission="quotes.convert",
+        event="converted",
+        done=_l("Invoice created"),
+        refused=_l("Only accepted quotes can be converted into an invoice"),
+        refusals={S.CONVERTED: QuoteAlreadyConverted.default_message},
+        routed=False,  # answers with the new invoice (quotes/services.convert_quote)
+    ),
+)
+
+
+def fill(quote: Quote, actor: User, data: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    customer = customer_of(actor, data["customer_id"])
+    quote.customer = customer
+    quote.customer_name = customer.name
+    quote.issue_date = data.get("issue_date") or quote.issue_date or actor.organization.today()
+    quote.valid_until = data.get("valid_until") or quote.issue_date + timedelta(
+        days=DEFAULT_VALIDITY_DAYS
+    )
+    if quote.valid_until < quote.issue_date:
+        raise ValidationError({"valid_until": VALID_UNTIL_BEFORE_ISSUE})
+    quote.notes = data.get("notes") or ""
+    apply_lines(quote, QuoteLine, lines)
+
+
+def snapshot(quote: Quote) -> dict[str, Any]:
+    return {
+        "customer": quote.customer_name,
+        "issueDate": quote.issue_date.isoformat() if quote.issue_date else None,
+        "validUntil": quote.valid_until.isoformat() if quote.valid_until else None,
+        "notes": quote.notes,
+        "lines": lines_summary(quote),
+        "total": str(quote.total),
+    }
+
+
+def status_filter(status: str, today: date) -> list:
+    """EXPIRED is derived (sent, and past its date), so SENT excludes it."""
+    if status == S.EXPIRED:
+        return [Quote.status == S.SENT, Quote.valid_until < today]
+    if status == S.SENT:
+        return [Quote.status == S.SENT, Quote.valid_until >= today]
+    return [Quote.status == status]
+
+
+def invoice_of(quote: Quote) -> Any:
+    """The invoice this quote was converted into, if any."""
+    from portal.invoices.models import Invoice
+
+    return db.session.scalar(select(Invoice).where(Invoice.quote_id == quote.id))
+
+
+def to_json(quote: Quote, *, detail: bool = False) -> dict[str, Any]:
+    if not detail:
+        return quote_json(quote)
+    invoice = invoice_of(quote)
+    return quote_json(quote, detail=True, invoice_id=invoice.public_id if invoice else None)
+
+
+QUOTES = DocumentType(
+    key="quote",
+    plural="quotes",
+    model=Quote,
+    line_model=QuoteLine,
+    prefix="COT",
+    number_key="quoteNumber",
+    date_field="issue_date",
+    statuses=S.ALL,
+    initial=S.DRAFT,
+    editable=frozenset({S.DRAFT}),
+    transitions=TRANSITIONS,
+    not_found=QuoteNotFound,
+    write_permission="quotes.write",
+    form=QuoteForm,
+    messages={
+        "created": _l("Quote created"),
+        "updated": _l("Quote updated"),
+        "not_editable": _l("Only draft quotes can be edited"),
+    },
+    to_json=to_json,
+    render_pdf=render_quote,
+    fill=fill,
+    snapshot=snapshot,
+    effective_status=lambda quote: quote.effective_status,
+    status_filter=status_filter,
+)
