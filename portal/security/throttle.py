@@ -18,7 +18,7 @@ from limits import parse
 
 from portal.errors import RateLimited, render_error
 from portal.security.identity import current_identity
-from portal.security.memory_storage import limiter_storage_uri
+from portal.security.limit_storage import limiter_storage_uri
 from portal.security.plans import limits_for
 
 log = logging.getLogger(__name__)
