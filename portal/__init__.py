@@ -92,6 +92,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.api import bp as api
     from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
+    from portal.health import bp as health
     from portal.invoices.views import bp as invoices
     from portal.organization import billing  # noqa: F401 - registers the billing page
     from portal.organization.views import bp as organization
@@ -102,6 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     blueprints = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
     for blueprint in (*blueprints, api):
         app.register_blueprint(blueprint)
+    app.register_blueprint(health)
 
 
 def configure_templates(app: Flask) -> None:

@@ -399,11 +399,10 @@ def test_redis_away_still_serves_api_and_pages_and_says_so(make_app, make_user, 
         page = client.get("/")
         assert page.status_code == 200
         assert client.get(ME).status_code == 200  # the API with the session cookie
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings, "nothing said that the limiter storage is away"
-    assert any("unavailable" in r.getMessage() for r in warnings), [
-        r.getMessage() for r in warnings
-    ]
+    # One ERROR for all of it (at most one a minute; see test_redis_away.py for the limits).
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, errors
+    assert "unreachable" in errors[0], errors
 
 
 # --- bugs found: requests refused before the limiter runs ---------------------------------------
