@@ -62,3 +62,51 @@ def test_a_concurrency_refusal_says_one_second(app, make_user):
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "1"
     assert response.get_json()["error"] == "Demasiadas solicitudes; reintenta en 1 segundo"
+
+
+# --- requests that match no route ----------------------------------------------------------------
+
+
+def test_routing_404_and_405_on_the_api_are_counted_with_headers(client, make_user):
+    owner = make_user(plan="FREE")
+    assert client.get("/api/v1/me", headers=bearer(owner)).headers["X-RateLimit-Remaining"] == "59"
+    missing = client.get("/api/v1/no-such-thing", headers=bearer(owner))
+    assert missing.status_code == 404
+    assert missing.get_json()["code"] == "NOT_FOUND"
+    assert missing.headers["X-RateLimit-Limit"] == "60"
+    assert missing.headers["X-RateLimit-Remaining"] == "58"
+    assert int(missing.headers["X-RateLimit-Reset"]) > 0
+    wrong_method = client.delete("/api/v1/me", headers=bearer(owner))
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["code"] == "METHOD_NOT_ALLOWED"
+    assert wrong_method.headers["X-RateLimit-Remaining"] == "57"
+    # Counted for real: they use up the minute like any other request.
+    for _ in range(57):
+        assert client.get("/api/v1/nope", headers=bearer(owner)).status_code == 404
+    refused = client.get("/api/v1/nope", headers=bearer(owner))
+    assert refused.status_code == 429
+    assert refused.get_json()["code"] == "RATE_LIMITED"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_routing_404_and_405_of_pages_are_counted_with_headers(client, make_user):
+    owner = make_user(plan="FREE")
+    assert login(client, owner.email).status_code == 302  # counted per IP: anonymous then
+    first = client.get("/")
+    assert first.headers["X-RateLimit-Remaining"] == "59"
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert missing.mimetype == "text/html"
+    assert missing.headers["X-RateLimit-Limit"] == "60"
+    assert missing.headers["X-RateLimit-Remaining"] == "58"
+    wrong_method = client.get("/logout")  # POST only
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["X-RateLimit-Remaining"] == "57"
+
+
+def test_anonymous_routing_404s_count_per_ip(client):
+    assert client.get("/no-such-page").headers["X-RateLimit-Remaining"] == "119"
+    assert client.get("/api/v1/nope").headers["X-RateLimit-Remaining"] == "118"
+    # Static files are still not counted, found or not.
+    assert "X-RateLimit-Remaining" not in client.get("/static/no-such-file.css").headers

@@ -4,8 +4,8 @@ flask-limiter counts one application-wide limit per caller (``user:<id>`` whatev
 the identity, else ``ip:<addr>``) in the limiter storage: ``memory://`` for one process,
 Redis to share the counters between workers and hosts (with this process's memory as a
 fallback while Redis is away, see ``limit_storage``). Every answer to a counted request
-carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``. Static files and ``/healthz``
-are not counted.
+carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``. Requests that match no route
+(404, 405) are counted too; static files and ``/healthz`` are not.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from portal.security.plans import limits_for
 log = logging.getLogger(__name__)
 
 UNCOUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+UNROUTED = "unrouted"  # what flask-limiter sees as the endpoint of a routing 404 or 405
 
 
 def rate_limit_key() -> str:
@@ -42,6 +43,12 @@ def plan_limit() -> str:
     if user is None:
         return current_app.config["ANONYMOUS_RATE_LIMIT"]
     return f"{limits_for(user.organization).requests_per_minute} per minute"
+
+
+def _request_identifier() -> str:
+    """flask-limiter skips a request whose endpoint is empty: a routing 404 or 405 would go
+    uncounted and without headers. Name those so they count like any other request."""
+    return request.endpoint or UNROUTED
 
 
 def _uncounted() -> bool:
@@ -140,6 +147,7 @@ def configure_rate_limits(app: Flask) -> None:
         storage_options={"health": health} if uses_fallback(url) else {},
         application_limits=[plan_limit],
         application_limits_exempt_when=_uncounted,
+        request_identifier=_request_identifier,
     )
     limiter.init_app(app)
     app.extensions["portal.limiter"] = limiter
