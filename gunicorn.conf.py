@@ -3,12 +3,18 @@
 import multiprocessing
 import os
 
+from portal.config import request_timeout_seconds
+
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PORTAL_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("PORTAL_THREADS", "4"))
 worker_class = "gthread"
-timeout = 120  # a 10 MB CSV import takes about 35 s on this machine's cores
-graceful_timeout = 120  # a 10 MB CSV import takes about 35 s on this machine's cores
+# PORTAL_REQUEST_TIMEOUT (default 120 s; a 10 MB CSV import takes about 35 s on 2 cores): the
+# longest request allowed. The concurrency slots in Redis expire a margin after it. With the
+# gthread worker, gunicorn's timeout only catches a worker whose main loop is stuck; a request
+# running in a thread is not cut (see docs/decisions.md, "Plans and rate limits").
+timeout = request_timeout_seconds()
+graceful_timeout = request_timeout_seconds()  # on restart, let running requests finish
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

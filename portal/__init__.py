@@ -107,6 +107,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
     from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
+    from portal.health import bp as health
     from portal.invoices.views import bp as invoices
     from portal.organization.views import bp as organization
     from portal.quotes.public import bp as public_quotes
@@ -116,6 +117,7 @@ def configure_blueprints(app: Flask) -> None:
     pages = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
     for blueprint in (*pages, *api.blueprints()):
         app.register_blueprint(blueprint)
+    app.register_blueprint(health)
 
 
 def configure_templates(app: Flask) -> None:

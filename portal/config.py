@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from portal.clock import is_time_zone
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 120  # a 10 MB CSV import takes about 35 s on 2 cores
 
 
 class ConfigError(RuntimeError):
@@ -41,6 +42,19 @@ def _env(name: str, default: str | None = None) -> str | None:
 def _env_bool(name: str, default: bool) -> bool:
     value = _env(name)
     return default if value is None else value.strip().lower() in TRUE_WORDS
+
+
+def request_timeout_seconds() -> int:
+    """The longest a request may run (``PORTAL_REQUEST_TIMEOUT``): gunicorn.conf.py's
+    timeouts and the concurrency slots' expiry both derive from it."""
+    value = _env("REQUEST_TIMEOUT", str(DEFAULT_REQUEST_TIMEOUT_SECONDS))
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ConfigError(f"PORTAL_REQUEST_TIMEOUT must be whole seconds, not {value!r}") from None
+    if seconds < 1:
+        raise ConfigError("PORTAL_REQUEST_TIMEOUT must be at least 1 second")
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:
@@ -92,6 +106,13 @@ class Config:
     ANONYMOUS_RATE_LIMIT = "120 per minute"
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
+    # Redis away: count in memory, try Redis again after this long, log an ERROR at most
+    # this often (see security/limit_storage).
+    LIMITER_FALLBACK_RETRY_SECONDS = 5.0
+    LIMITER_FALLBACK_LOG_SECONDS = 60.0
+    # The longest request allowed; a concurrency slot in Redis outlives it by this margin.
+    REQUEST_TIMEOUT_SECONDS = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    SLOT_TTL_MARGIN_SECONDS = 60
 
     # Seconds a request waits for a database lock before it is answered 503 BUSY.
     DB_LOCK_TIMEOUT_SECONDS = 10.0
@@ -164,6 +185,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         BASE_URL=_env("BASE_URL", settings["BASE_URL"]),
         DEFAULT_TIME_ZONE=_env("DEFAULT_TIME_ZONE", settings["DEFAULT_TIME_ZONE"]),
+        REQUEST_TIMEOUT_SECONDS=request_timeout_seconds(),
     )
     settings.update(overrides)
     settings["ENV_NAME"] = env_name

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as ngettext  # lazy like _l; named for pybabel
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -175,7 +176,11 @@ class RateLimited(PortalError):
     def __init__(self, retry_after: int) -> None:
         retry_after = max(1, int(retry_after))
         super().__init__(
-            _l("Too many requests; retry in %(n)s seconds", n=retry_after),
+            ngettext(
+                "Too many requests; retry in %(num)s second",
+                "Too many requests; retry in %(num)s seconds",
+                retry_after,
+            ),
             headers={"Retry-After": str(retry_after)},
         )
 

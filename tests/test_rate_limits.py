@@ -327,7 +327,7 @@ def test_billing_page_shows_plan_limits_usage_and_who_changed_the_plan(app, make
     response = client.get("/settings/billing")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Plan actual: FREE" in html
+    assert "Plan actual: Free" in html
     facts = texts(html, "facts")[0]
     assert "Solicitudes por minuto, por usuario 60" in facts
     assert "Solicitudes simultáneas, por usuario 10" in facts
@@ -344,16 +344,16 @@ def test_billing_page_shows_plan_limits_usage_and_who_changed_the_plan(app, make
     set_plan(app, owner.organization_id, "ENTERPRISE", "--per-minute", "7", "--concurrent", "2")
 
     html = client.get("/settings/billing").get_data(as_text=True)
-    assert "Plan actual: ENTERPRISE" in html
+    assert "Plan actual: Enterprise" in html
     facts = texts(html, "facts")[0]
     assert "Solicitudes por minuto, por usuario 7" in facts
     assert "Solicitudes simultáneas, por usuario 2" in facts
     assert re.search(r"Has usado \d+ de tus 7 solicitudes este minuto\.", html)
     history = texts(html, "history")[0]
     newest, oldest = re.split(r"(?<=El operador) ", history, maxsplit=1)
-    assert newest.startswith("PRO → ENTERPRISE")
+    assert newest.startswith("Pro → Enterprise")
     assert newest.endswith("El operador")
-    assert oldest.startswith("FREE → PRO")
+    assert oldest.startswith("Free → Pro")
     assert oldest.endswith("Owner User")
     for entry in (newest, oldest):
         assert any(day in entry for day in _dates("es")), entry
@@ -399,11 +399,10 @@ def test_redis_away_still_serves_api_and_pages_and_says_so(make_app, make_user, 
         page = client.get("/")
         assert page.status_code == 200
         assert client.get(ME).status_code == 200  # the API with the session cookie
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings, "nothing said that the limiter storage is away"
-    assert any("unavailable" in r.getMessage() for r in warnings), [
-        r.getMessage() for r in warnings
-    ]
+    # One ERROR for all of it (at most one a minute; see test_redis_away.py for the limits).
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, errors
+    assert "unreachable" in errors[0], errors
 
 
 # --- bugs found: requests refused before the limiter runs ---------------------------------------

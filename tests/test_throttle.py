@@ -1,6 +1,7 @@
 """Log-in attempts are limited per account and per IP, on the page and the API alike."""
 
 from tests.conftest import PASSWORD, assert_envelope, login
+from tests.support.http import SPANISH_429
 
 
 def test_repeated_wrong_passwords_get_429_with_retry_after(client, make_user):
@@ -16,7 +17,7 @@ def test_repeated_wrong_passwords_get_429_with_retry_after(client, make_user):
     body = assert_envelope(response, 429, "RATE_LIMITED")
     retry = int(response.headers["Retry-After"])
     assert 1 <= retry <= 60
-    assert body["error"] == f"Demasiadas solicitudes; reintenta en {retry} segundos"
+    assert body["error"] == SPANISH_429.format(n=retry)
     # Even the right password waits now.
     right = client.post("/api/v1/auth/token", json={"email": owner.email, "password": PASSWORD})
     assert right.status_code == 429

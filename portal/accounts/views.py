@@ -58,18 +58,18 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except (InvalidCredentials, RateLimited) as exc:
-            error, status = exc.message, exc.status
+            error, status, headers = exc.message, exc.status, exc.headers  # 429: Retry-After
         else:
             _start_session(user)
             return redirect(safe_next(form.next.data))
     elif form.errors:
         status = 400
-    return render_template("accounts/login.html", form=form, error=error), status
+    return render_template("accounts/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")

@@ -2,7 +2,10 @@
 
 A slot is taken in ``before_request`` and given back in ``teardown_request``, which Flask
 runs on every exit path (errors, aborted streams). Slots in Redis also expire by themselves
-(``SLOT_TTL``), so a worker that dies holding them cannot block its user for long.
+(``REQUEST_TIMEOUT_SECONDS`` plus a margin: longer than any request may run), so a worker
+that dies holding them cannot block its user for long. While Redis is away, slots are taken
+in this process's memory (``LocalSlots``) and Redis is tried again every few seconds (the
+``StorageHealth`` the limiter's storage uses, so one ERROR a minute covers both).
 """
 
 from __future__ import annotations
@@ -10,16 +13,24 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections import Counter
+from collections import Counter, deque
 
 from flask import Flask, current_app, g, request
 
 from portal.errors import RateLimited
 from portal.security.identity import current_identity
+from portal.security.limit_storage import (
+    PREFIX,
+    StorageHealth,
+    redis_client_options,
+    uses_fallback,
+)
 from portal.security.plans import limits_for
+from portal.security.throttle import UNCOUNTED_ENDPOINTS
 
 log = logging.getLogger(__name__)
-SLOT_TTL = 60  # seconds; longer than any request may run (gunicorn's timeout is 30)
+LOCAL = "local"  # the token of a slot held in this process (Redis tokens are 16 hex digits)
+MAX_ORPHANS = 10_000
 
 # KEYS[1] = the user's slot set; ARGV = ttl, limit, token. The server's clock scores slots.
 _ACQUIRE = """
@@ -35,8 +46,13 @@ return 1
 """
 
 
+def slot_ttl(config) -> int:
+    """Seconds a slot in Redis lives: the longest request allowed, and a margin."""
+    return int(config["REQUEST_TIMEOUT_SECONDS"]) + int(config["SLOT_TTL_MARGIN_SECONDS"])
+
+
 class LocalSlots:
-    """For ``memory://``: one process, one counter per user."""
+    """For ``memory://`` (and Redis's fallback): one process, one counter per user."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -47,7 +63,7 @@ class LocalSlots:
             if self._held[key] >= limit:
                 return None
             self._held[key] += 1
-            return key
+            return LOCAL
 
     def release(self, key: str, token: str) -> None:
         with self._lock:
@@ -55,22 +71,88 @@ class LocalSlots:
             if self._held[key] <= 0:
                 del self._held[key]
 
+    def held(self, key: str) -> int:
+        with self._lock:
+            return self._held[key]
+
 
 class RedisSlots:
     """For ``redis://``: a sorted set per user shared by every worker and host."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ttl: int) -> None:
         import redis
 
-        self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.errors = redis.RedisError
+        self.ttl = ttl
+        self._client = redis.Redis.from_url(url, **redis_client_options())
         self._acquire = self._client.register_script(_ACQUIRE)
 
     def acquire(self, key: str, limit: int) -> str | None:
         token = secrets.token_hex(8)
-        return token if self._acquire(keys=[key], args=[SLOT_TTL, limit, token]) == 1 else None
+        return token if self._acquire(keys=[key], args=[self.ttl, limit, token]) == 1 else None
 
     def release(self, key: str, token: str) -> None:
         self._client.zrem(key, token)
+
+    def release_many(self, slots: list[tuple[str, str]]) -> None:
+        with self._client.pipeline(transaction=False) as pipe:
+            for key, token in slots:
+                pipe.zrem(key, token)
+            pipe.execute()
+
+
+class RedisSlotsWithFallback:
+    """``RedisSlots`` while Redis answers, ``LocalSlots`` while it does not.
+
+    A Redis slot that cannot be given back (Redis away at that moment) is remembered and
+    given back once Redis answers again; it would expire by itself anyway.
+    """
+
+    def __init__(self, redis_slots: RedisSlots, health: StorageHealth) -> None:
+        self.redis = redis_slots
+        self.local = LocalSlots()
+        self.health = health
+        self._orphans: deque[tuple[str, str]] = deque(maxlen=MAX_ORPHANS)
+
+    def acquire(self, key: str, limit: int) -> str | None:
+        if self.health.usable():
+            try:
+                if self._orphans:
+                    self._give_back_orphans()
+                token = self.redis.acquire(key, limit)
+            except self.redis.errors as exc:
+                self.health.failed(exc)
+            else:
+                self.health.succeeded()
+                return token
+        return self.local.acquire(key, limit)
+
+    def release(self, key: str, token: str) -> None:
+        if token == LOCAL:
+            self.local.release(key, token)
+            return
+        if self.health.usable():
+            try:
+                self.redis.release(key, token)
+            except self.redis.errors as exc:
+                self.health.failed(exc)
+            else:
+                self.health.succeeded()
+                return
+        self._orphans.append((key, token))
+
+    def _give_back_orphans(self) -> None:
+        orphans = []
+        while self._orphans:
+            try:
+                orphans.append(self._orphans.popleft())
+            except IndexError:  # another thread took the last one
+                break
+        try:
+            self.redis.release_many(orphans)
+        except self.redis.errors:
+            self._orphans.extend(orphans)  # next time; they expire by themselves meanwhile
+            raise
 
 
 def _slots():
@@ -79,13 +161,17 @@ def _slots():
 
 def take_slot() -> None:
     user = current_identity()
-    if user is None or request.endpoint == "static" or not current_app.config["RATELIMIT_ENABLED"]:
+    if (
+        user is None
+        or request.endpoint in UNCOUNTED_ENDPOINTS
+        or not current_app.config["RATELIMIT_ENABLED"]
+    ):
         return
     limit = limits_for(user.organization).concurrent_requests
     key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:inflight:user:{user.public_id}"
     try:
         token = _slots().acquire(key, limit)
-    except Exception:  # Redis away: serve the request, say so in the log
+    except Exception:  # a storage without a fallback failed: serve, say so in the log
         if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
             raise
         log.warning("concurrency storage unavailable; request served unlimited", exc_info=True)
@@ -107,8 +193,14 @@ def give_slot_back(_exc: BaseException | None = None) -> None:
 
 def configure_concurrency(app: Flask) -> None:
     url = app.config["RATELIMIT_STORAGE_URI"]
-    app.extensions["portal.slots"] = (
-        RedisSlots(url) if url.startswith(("redis://", "rediss://")) else LocalSlots()
-    )
+    if uses_fallback(url):
+        redis_url = url.removeprefix(PREFIX)
+        if redis_url.startswith("redis+unix://"):  # limits' spelling; redis-py's is unix://
+            redis_url = "unix://" + redis_url.removeprefix("redis+unix://")
+        health = app.extensions.get("portal.limiter_health") or StorageHealth(url)
+        slots = RedisSlotsWithFallback(RedisSlots(redis_url, slot_ttl(app.config)), health)
+    else:
+        slots = LocalSlots()
+    app.extensions["portal.slots"] = slots
     app.before_request(take_slot)
     app.teardown_request(give_slot_back)

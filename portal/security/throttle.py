@@ -2,8 +2,10 @@
 
 flask-limiter counts one application-wide limit per caller (``user:<id>`` whatever carries
 the identity, else ``ip:<addr>``) in the limiter storage: ``memory://`` for one process,
-Redis to share the counters between workers and hosts. Every answer to a counted request
-carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``.
+Redis to share the counters between workers and hosts (with this process's memory as a
+fallback while Redis is away, see ``limit_storage``). Every answer to a counted request
+carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``. Requests that match no route
+(404, 405) are counted too; static files and ``/healthz`` are not.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from limits import parse
 
 from portal.errors import RateLimited, render_error
 from portal.security.identity import current_identity
-from portal.security.memory_storage import limiter_storage_uri
+from portal.security.limit_storage import StorageHealth, limiter_storage_uri, uses_fallback
 from portal.security.plans import limits_for
 
 log = logging.getLogger(__name__)
+
+UNCOUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+UNROUTED = "unrouted"  # what flask-limiter sees as the endpoint of a routing 404 or 405
 
 
 def rate_limit_key() -> str:
@@ -38,6 +43,16 @@ def plan_limit() -> str:
     if user is None:
         return current_app.config["ANONYMOUS_RATE_LIMIT"]
     return f"{limits_for(user.organization).requests_per_minute} per minute"
+
+
+def _request_identifier() -> str:
+    """flask-limiter skips a request whose endpoint is empty: a routing 404 or 405 would go
+    uncounted and without headers. Name those so they count like any other request."""
+    return request.endpoint or UNROUTED
+
+
+def _uncounted() -> bool:
+    return request.endpoint in UNCOUNTED_ENDPOINTS
 
 
 def _limiter() -> Limiter:
@@ -98,13 +113,41 @@ def _exceeded(exc: RateLimitExceeded):
     return render_error(RateLimited(retry_after=math.ceil(retry_after)))
 
 
+def storage_status() -> tuple[str, str]:
+    """(state, kind) of the limiter storage for ``/healthz``: state ``ok``, ``degraded
+    (memory fallback)`` (Redis away, counting in memory), ``error`` or ``disabled``."""
+    url = current_app.config["RATELIMIT_STORAGE_URI"]
+    kind = url.partition("://")[0]
+    limiter = _limiter()
+    if not (limiter.enabled and limiter.initialized):
+        return "disabled", kind
+    try:
+        answers = limiter.storage.check()  # with the fallback: a PING, unless Redis just failed
+    except Exception:
+        log.warning("rate-limit storage check failed", exc_info=True)
+        answers = False
+    if uses_fallback(url):
+        return current_app.extensions["portal.limiter_health"].state, kind
+    return ("ok" if answers else "error"), kind
+
+
 def configure_rate_limits(app: Flask) -> None:
+    url = app.config["RATELIMIT_STORAGE_URI"]
+    # One per app, shared by the limiter's storage, the concurrency slots and /healthz.
+    health = StorageHealth(
+        url,
+        retry_after=app.config["LIMITER_FALLBACK_RETRY_SECONDS"],
+        log_every=app.config["LIMITER_FALLBACK_LOG_SECONDS"],
+    )
+    app.extensions["portal.limiter_health"] = health
     # One Limiter per app: a module-level one keeps the first app's storage and switch.
     limiter = Limiter(
         key_func=rate_limit_key,
-        storage_uri=limiter_storage_uri(app.config["RATELIMIT_STORAGE_URI"]),
+        storage_uri=limiter_storage_uri(url),
+        storage_options={"health": health} if uses_fallback(url) else {},
         application_limits=[plan_limit],
-        application_limits_exempt_when=lambda: request.endpoint == "static",
+        application_limits_exempt_when=_uncounted,
+        request_identifier=_request_identifier,
     )
     limiter.init_app(app)
     app.extensions["portal.limiter"] = limiter

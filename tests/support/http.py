@@ -11,8 +11,25 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 TIMEOUT = 30
-SPANISH_429 = "Demasiadas solicitudes; reintenta en {n} segundos"
-ENGLISH_429 = "Too many requests; retry in {n} seconds"
+
+
+class Plural:
+    """A message with a singular and a plural form: ``.format(n=…)`` picks the right one."""
+
+    def __init__(self, one: str, other: str) -> None:
+        self.one, self.other = one, other
+
+    def format(self, n: int) -> str:
+        return (self.one if n == 1 else self.other).format(n=n)
+
+
+SPANISH_429 = Plural(
+    "Demasiadas solicitudes; reintenta en {n} segundo",
+    "Demasiadas solicitudes; reintenta en {n} segundos",
+)
+ENGLISH_429 = Plural(
+    "Too many requests; retry in {n} second", "Too many requests; retry in {n} seconds"
+)
 
 
 def get(url: str, **kwargs) -> requests.Response:
@@ -35,7 +52,7 @@ def rate_headers(response: requests.Response) -> tuple[int, int, int]:
     return limit, remaining, reset
 
 
-def assert_rate_limited_json(response: requests.Response, template: str = SPANISH_429) -> int:
+def assert_rate_limited_json(response: requests.Response, template: Plural = SPANISH_429) -> int:
     """A 429 in the envelope whose message names the same N as ``Retry-After``; returns N."""
     assert response.status_code == 429, response.text
     assert response.headers["Content-Type"].startswith("application/json")
