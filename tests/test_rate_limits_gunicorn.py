@@ -25,10 +25,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SECRET, bearer
+from tests.support.clocked import clocked_env
 from tests.support.http import assert_rate_limited_json, burst, check_burst, get, rate_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+CLOCKED = "tests.support.clocked"
 APP = "tests.support.slow_app:build()"
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL")
 BOOT_SECONDS = 60
@@ -56,10 +58,12 @@ class Gunicorn:
         self.out_path, self.err_path = tmp / "gunicorn.out", tmp / "gunicorn.err"
         base = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            # gunicorn of this virtualenv, on the suite's clock (the tokens it is sent were
+            # issued on that clock).
             self.process = subprocess.Popen(  # noqa: S603 - this virtualenv's gunicorn
-                [str(GUNICORN), *_control_socket_args(), *args],
+                [sys.executable, "-m", CLOCKED, "gunicorn", *_control_socket_args(), *args],
                 cwd=ROOT,
-                env={**base, **env},
+                env={**base, **clocked_env(), **env},
                 stdout=out,
                 stderr=err,
             )

@@ -46,10 +46,11 @@ def register(
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The active user with these credentials; counts the attempt against guessing."""
+def authenticate(email: str, password: str, *, client_address: str | None) -> User:
+    """The active user with these credentials; counts the attempt against guessing, per
+    account and per ``client_address``."""
     email = email.strip().lower()
-    check_login_attempt(email)
+    check_login_attempt(email, client_address)
     user = db.session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password):
         raise InvalidCredentials()

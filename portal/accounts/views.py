@@ -61,7 +61,9 @@ def login():
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, client_address=request.remote_addr
+            )
         except (InvalidCredentials, RateLimited) as exc:
             error, status, headers = exc.message, exc.status, exc.headers  # 429: Retry-After
         else:

@@ -1,4 +1,4 @@
-from flask import g
+from flask import g, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -44,7 +44,7 @@ def register_account():
 @bp.post("/auth/token")
 def create_token():
     form = form_from_json(LoginForm)
-    user = authenticate(form.email.data, form.password.data)
+    user = authenticate(form.email.data, form.password.data, client_address=request.remote_addr)
     return ok(_("Token issued"), _token_json(user))
 
 

@@ -37,7 +37,9 @@ def _add_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith("/api/") or response.mimetype == "text/html":
+    if request.endpoint != "static":
+        # Pages, the API and downloads (PDFs, CSV exports) hold a tenant's data: no cache
+        # along the way may keep a copy. Only the static files may be cached.
         headers.setdefault("Cache-Control", "no-store")
     if _secure_cookies():
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -76,11 +76,11 @@ def _hit(limit_text: str, key: str) -> None:
     raise RateLimited(retry_after=math.ceil(reset_at - time.time()))
 
 
-def check_login_attempt(email: str) -> None:
+def check_login_attempt(email: str, client_address: str | None) -> None:
     """Count one log-in attempt; 429 once the IP or the account has had too many."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    ip = f"ip:{request.remote_addr or 'unknown'}"
+    ip = f"ip:{client_address or 'unknown'}"
     _hit(current_app.config["LOGIN_LIMIT_PER_IP"], f"login:{ip}")
     _hit(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], f"login:account:{email.strip().lower()}")
 
