@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, select, text
 from werkzeug.serving import make_server
 
@@ -54,6 +55,13 @@ TEST_CLOCK_AT, TEST_TIME_ZONE = parse_clock(
     os.environ.get("PORTAL_TEST_CLOCK") or DEFAULT_TEST_CLOCK
 )
 _traveller = time_machine.travel(TEST_CLOCK_AT, tick=True)
+
+
+# Property tests explore new examples on every local run; on CI they replay the same ones,
+# so that CI stays reproducible (a counterexample found locally becomes a plain test).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_configure(config) -> None:
