@@ -66,6 +66,8 @@ test: $(VENV)/.installed-dev compile-translations lint
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -19,7 +19,7 @@ accesslog = "-"
 forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def post_fork(server, worker):
+def post_fork(server, worker) -> None:
     """With --preload the engine was created in the master: never share its pool."""
     if server.cfg.preload_app:
         engine = server.app.wsgi().extensions.get("portal.db")
@@ -27,7 +27,7 @@ def post_fork(server, worker):
             engine.dispose(close=False)
 
 
-def when_ready(server):
+def when_ready(server) -> None:
     """Counters in memory are per process: with several workers each allows the full limit."""
     storage = os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
     if server.cfg.workers > 1 and storage.startswith("memory://"):

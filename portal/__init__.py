@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import extensions, resources
@@ -13,7 +14,7 @@ from portal.config import load_config
 
 
 class PortalFlask(Flask):
-    def dispatch_request(self):  # type: ignore[override]
+    def dispatch_request(self):  # noqa: ANN201 - whatever the view returns
         """Run the view, then commit once: the request is the unit of work.
 
         This is the one place a request's transaction ends. Only a successful answer
@@ -53,7 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> PortalFlask:
         instance_relative_config=True,
     )
     app.config.from_mapping(load_config(app.instance_path, config))
-    app.json.sort_keys = False  # keep the envelope's order: success, message, data, errors
+    # Keep the envelope's order: success, message, data, errors.
+    cast(DefaultJSONProvider, app.json).sort_keys = False
     configure_logging(app)
     configure_proxy(app)
     configure_extensions(app)
@@ -72,7 +74,10 @@ def configure_logging(app: Flask) -> None:
 def configure_proxy(app: Flask) -> None:
     count = app.config["PROXY_COUNT"]
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way of wrapping the WSGI app.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def configure_extensions(app: Flask) -> None:
@@ -129,6 +134,7 @@ def configure_templates(app: Flask) -> None:
     from portal.envelope import camelize
     from portal.security.identity import current_identity
     from portal.security.permissions import can
+    from portal.security.plans import PLAN_LABELS
     from portal.team.forms import ROLE_LABELS
 
     kinds = {kind.model: kind for kind in document_types()}
@@ -139,6 +145,7 @@ def configure_templates(app: Flask) -> None:
         may=lambda document, action: may(kinds[type(document)], document, action),
         editable=lambda document: editable(kinds[type(document)], document),
         ROLE_LABELS=ROLE_LABELS,
+        PLAN_LABELS=PLAN_LABELS,
         get_locale=get_locale,
         now_utc=utcnow,
         actor_label=actor_label,

@@ -89,7 +89,9 @@ def seed_demo(if_empty: bool) -> None:
 @click.argument("plan", type=click.Choice([p.value for p in PLANS], case_sensitive=False))
 @click.option("--per-minute", type=click.IntRange(1, 1_000_000), help="ENTERPRISE requests/min.")
 @click.option("--concurrent", type=click.IntRange(1, 10_000), help="ENTERPRISE concurrent.")
-def set_plan(organization_id: str, plan: str, per_minute: int | None, concurrent: int | None):
+def set_plan(
+    organization_id: str, plan: str, per_minute: int | None, concurrent: int | None
+) -> None:
     """Set an organisation's plan (and an ENTERPRISE's custom limits)."""
     organization = db.session.scalar(
         select(Organization).where(Organization.public_id == organization_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from portal.clock import is_time_zone
@@ -34,9 +34,13 @@ def _check_base_url(url: str | None, env_name: str) -> str | None:
     return url.rstrip("/")
 
 
+@overload
+def _env(name: str, default: str) -> str: ...
+@overload
+def _env(name: str, default: None = None) -> str | None: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"PORTAL_{name}")
-    return value if value not in (None, "") else default
+    return value if value else default
 
 
 def _env_bool(name: str, default: bool) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
@@ -81,12 +81,13 @@ class FixedDecimal(TypeDecorator):
 
     def __init__(self, precision: int = 12, scale: int = 2) -> None:
         super().__init__(precision, scale)
+        self.precision = precision
         self.scale = scale
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -127,14 +128,17 @@ class PublicIdMixin:
 
 
 def _app_context_scope() -> int:
-    return id(app_ctx._get_current_object())
+    return id(cast(Any, app_ctx)._get_current_object())  # werkzeug's LocalProxy
 
 
 class Database:
     """A SQLAlchemy 2 engine per app and a session per app context (i.e. per request)."""
 
     def __init__(self) -> None:
-        self.session = scoped_session(self._new_session, scopefunc=_app_context_scope)
+        factory = cast(Any, self._new_session)  # any callable making a Session will do
+        self.session: scoped_session[Session] = scoped_session(
+            factory, scopefunc=_app_context_scope
+        )
 
     def init_app(self, app: Flask) -> None:
         app.extensions["portal.db"] = make_engine(

@@ -8,15 +8,10 @@ from typing import Any
 from flask import Response, jsonify
 
 _CAMEL_BOUNDARY = re.compile(r"_([a-z0-9])")
-_SNAKE_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 def camelize(name: str) -> str:
     return _CAMEL_BOUNDARY.sub(lambda m: m.group(1).upper(), name)
-
-
-def snakify(name: str) -> str:
-    return _SNAKE_BOUNDARY.sub("_", name).lower()
 
 
 def envelope(

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as ngettext  # lazy like _l; named for pybabel
 from flask_wtf.csrf import CSRFError
@@ -247,7 +248,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(exc: PortalError):
+def render_error(exc: PortalError) -> ResponseReturnValue:
     """Answer an error: the envelope under ``/api/``, a localised page elsewhere.
 
     The request's transaction has already been rolled back (``PortalFlask.dispatch_request``).

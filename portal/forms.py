@@ -316,6 +316,8 @@ INVALID_CHARACTERS = _l("The request contains characters that are not allowed")
 class FlexibleBoolean(BooleanField):
     """A checkbox that also reads what spreadsheets write: FALSE, False, 0, no…"""
 
+    data: bool | None  # None: a word it does not know (then a validation error)
+
     def process_formdata(self, valuelist) -> None:
         if not valuelist:
             self.data = False

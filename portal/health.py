@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from portal.security.throttle import storage_status
@@ -30,7 +31,7 @@ def database_status() -> str:
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     database = database_status()
     limiter, kind = storage_status()
     if database != "ok":

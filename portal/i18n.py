@@ -18,8 +18,8 @@ def supported_locales() -> tuple[str, ...]:
 
 def select_locale() -> str:
     user = resolved_identity()
-    if user is not None and getattr(user, "locale", None) in supported_locales():
-        return user.locale
+    if user is not None and user.locale in supported_locales():
+        return str(user.locale)
     if not request.path.startswith("/api/") and session.get("locale") in supported_locales():
         return session["locale"]
     best = request.accept_languages.best_match(supported_locales())

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
-
 
 def quantize(value: Decimal | int | str, places: int = 2) -> Decimal:
     """Round half-up to ``places`` decimals (cents by default). The one rounding rule."""

@@ -92,7 +92,9 @@ def keyset_page(
         after = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
         stmt = stmt.where(tuple_(*columns) > after)
     stmt = stmt.order_by(*columns).limit(limit + 1)
-    rows = list(db.session.scalars(stmt).unique()) if scalars else db.session.execute(stmt).all()
+    rows: list[Any] = (
+        list(db.session.scalars(stmt).unique()) if scalars else list(db.session.execute(stmt).all())
+    )
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

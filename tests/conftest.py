@@ -22,7 +22,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -81,7 +81,7 @@ def org_today() -> date:
 def database_url(tmp_path_factory) -> Iterator[str]:
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if url:
-        url = normalise_database_url(url)
+        url = _database_of_this_worker(normalise_database_url(url))
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -92,6 +92,23 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     upgrade(engine)
     engine.dispose()
     yield url
+
+
+def _database_of_this_worker(url: str) -> str:
+    """With pytest-xdist each worker gets a PostgreSQL database of its own (``test_gw0``…),
+    created on first use next to the one named, since each test empties every table."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -753,7 +753,7 @@ def test_owner_changes_the_plan(app, make_user):
     assert response.status_code == 302
     assert location(response)[0] == "/settings/billing"
     html = page(client, "/settings/billing")
-    assert "Plan cambiado a PRO." in html
+    assert "Plan cambiado a Pro." in html  # the plan as people name it, not its code
     assert "Owner User" in html  # the record names who changed it
     assert org_row(app, owner.organization_id).plan == "PRO"
     with app.app_context():
@@ -779,7 +779,7 @@ def test_downgrade_with_too_many_users_is_refused(app, make_user):
     response = post_form(client, "/settings/plan", {"plan": "FREE"}, token_from="/settings/")
     assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "plan") == (
-        "El plan FREE permite hasta 3 usuarios activos; desactiva usuarios primero"
+        "El plan Free permite hasta 3 usuarios activos; desactiva usuarios primero"
     )
     assert org_row(app, owner.organization_id).plan == "PRO"
     assert count(app, PlanChange) == 0

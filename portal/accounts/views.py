@@ -1,6 +1,7 @@
 """Sign-up, log-in, log-out and the language switcher."""
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -25,7 +26,7 @@ def _start_session(user) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-def signup():
+def signup() -> ResponseReturnValue:
     if current_identity() is not None:
         return redirect(url_for("dashboard.index"))
     form = SignupForm()
@@ -54,7 +55,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -75,7 +76,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     user = current_identity()
     if user is not None:
         services.end_sessions(user)
@@ -89,7 +90,7 @@ def logout():
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     form = LanguageForm()
     if form.validate_on_submit() and form.locale.data in ("es", "en"):
         session["locale"] = form.locale.data

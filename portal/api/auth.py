@@ -1,4 +1,5 @@
-from flask import g, request
+from flask import Response, g, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -9,7 +10,7 @@ from portal.api import api_blueprint
 from portal.envelope import created, ok
 from portal.errors import TokenInvalid
 from portal.forms import form_from_json
-from portal.security.identity import current_identity, revoke_token
+from portal.security.identity import acting_user, revoke_token
 from portal.security.permissions import require
 from portal.security.tokens import issue_token
 from portal.web import suggested_time_zone
@@ -23,7 +24,7 @@ def _token_json(user) -> dict:
 
 
 @bp.post("/auth/register")
-def register_account():
+def register_account() -> ResponseReturnValue:
     form = form_from_json(SignupForm)
     user = register(
         organization_name=form.organization_name.data,
@@ -42,14 +43,14 @@ def register_account():
 
 
 @bp.post("/auth/token")
-def create_token():
+def create_token() -> ResponseReturnValue:
     form = form_from_json(LoginForm)
     user = authenticate(form.email.data, form.password.data, client_address=request.remote_addr)
     return ok(_("Token issued"), _token_json(user))
 
 
 @bp.delete("/auth/token")
-def revoke_current_token():
+def revoke_current_token() -> ResponseReturnValue:
     claims = g.get("token_claims")
     if claims is None:
         raise TokenInvalid()
@@ -59,8 +60,8 @@ def revoke_current_token():
 
 @bp.get("/me")
 @require("portal.read")
-def me():
-    user = current_identity()
+def me() -> Response:
+    user = acting_user()
     return ok(
         _("Request completed"),
         {

@@ -10,7 +10,7 @@ from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.envelope import created, ok
 from portal.forms import form_from_json
 from portal.pagination import page_args
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.security.plans import require_pro
 
@@ -24,7 +24,7 @@ def _register(kind: CatalogKind) -> None:
     def list_rows():
         limit, cursor = page_args()
         rows, next_cursor = services.list_rows(
-            kind, current_identity(), q=request.args.get("q"), limit=limit, cursor=cursor
+            kind, acting_user(), q=request.args.get("q"), limit=limit, cursor=cursor
         )
         return ok(
             _("Request completed"),
@@ -34,19 +34,19 @@ def _register(kind: CatalogKind) -> None:
     @require("catalog.write")
     def create_row():
         form = form_from_json(kind.form)
-        row = services.create_row(kind, current_identity(), form.data)
+        row = services.create_row(kind, acting_user(), form.data)
         return created(kind.created, kind.to_json(row))
 
     @require("portal.read")
     def get_row(public_id: str):
         return ok(
             _("Request completed"),
-            kind.to_json(services.get_row(kind, current_identity(), public_id)),
+            kind.to_json(services.get_row(kind, acting_user(), public_id)),
         )
 
     @require("catalog.write")
     def update_row(public_id: str):
-        actor = current_identity()
+        actor = acting_user()
         services.get_row(kind, actor, public_id)  # another tenant's id: 404 before any 400
         form = form_from_json(kind.form, partial=True)
         row = services.update_row(kind, actor, public_id, form.data)
@@ -54,7 +54,7 @@ def _register(kind: CatalogKind) -> None:
 
     @require("catalog.delete")
     def delete_row(public_id: str):
-        services.delete_row(kind, current_identity(), public_id)
+        services.delete_row(kind, acting_user(), public_id)
         return ok(kind.deleted)
 
     @require("portal.read")
@@ -66,7 +66,7 @@ def _register(kind: CatalogKind) -> None:
     @require_pro
     def import_rows():
         with csv_upload() as stream:
-            count = csvio.import_csv(kind, current_identity(), stream)
+            count = csvio.import_csv(kind, acting_user(), stream)
         return created(kind.imported % {"n": count}, {"imported": count})
 
     routes = [

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from portal.accounts.models import User
 from portal.documents import services as documents
@@ -21,12 +22,14 @@ from portal.documents.lines import line_entries, line_values
 from portal.documents.pdf import pdf_response
 from portal.envelope import created, ok
 from portal.forms import form_from_json
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.team.services import names_of
 
 
-def document_input(form_class: type, actor: User) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def document_input(
+    form_class: type[FlaskForm], actor: User
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A document body: its fields and its completed, checked lines."""
     form = form_from_json(form_class)
     data = {name: value for name, value in form.data.items() if name != "lines"}
@@ -52,19 +55,19 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
 
     @require(kind.write_permission)
     def create() -> Response:
-        actor = current_identity()
+        actor = acting_user()
         data, lines = document_input(kind.form, actor)
         document = documents.create_document(kind, actor, data, lines)
         return created(kind.messages["created"], kind.to_json(document, detail=True))
 
     @require("portal.read")
     def read(public_id: str) -> Response:
-        document = documents.get_document(kind, current_identity(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id)
         return ok(_("Request completed"), kind.to_json(document, detail=True))
 
     @require(kind.write_permission)
     def update(public_id: str) -> Response:
-        actor = current_identity()
+        actor = acting_user()
         documents.get_document(kind, actor, public_id)  # another tenant's id: 404 before 400
         data, lines = document_input(kind.form, actor)
         document = documents.update_document(kind, actor, public_id, data, lines)
@@ -72,12 +75,12 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
 
     @require("portal.read")
     def history(public_id: str) -> Response:
-        document = documents.get_document(kind, current_identity(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id)
         return ok(_("Request completed"), history_json(document, key))
 
     @require("portal.read")
     def pdf(public_id: str) -> Response:
-        actor = current_identity()
+        actor = acting_user()
         document = documents.get_document(kind, actor, public_id)
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 
@@ -102,7 +105,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
 def _action_view(kind: DocumentType, transition: Transition):
     @require(transition.permission)
     def act(public_id: str) -> Response:
-        actor = current_identity()
+        actor = acting_user()
         document = documents.get_document(kind, actor, public_id)  # 404 before a body's 400
         params = action_params(transition)
         document = documents.perform(kind, actor, document.public_id, transition.action, **params)

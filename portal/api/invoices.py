@@ -12,7 +12,7 @@ from portal.invoices.document import INVOICES
 from portal.invoices.forms import PaymentForm
 from portal.invoices.serializers import invoice_json, payment_json, summary_json
 from portal.pagination import page_args
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 TRUE_WORDS = {"1", "true", "yes"}
@@ -25,7 +25,7 @@ document_routes(bp, INVOICES)
 @require("portal.read")
 def list_invoices() -> Response:
     limit, cursor = page_args()
-    actor = current_identity()
+    actor = acting_user()
     invoices, next_cursor = services.list_invoices(
         actor,
         status=request.args.get("status") or None,
@@ -45,7 +45,7 @@ def list_invoices() -> Response:
 @bp.get("/invoices/<public_id>/payments")
 @require("portal.read")
 def list_payments(public_id: str) -> Response:
-    invoice = services.get_invoice(current_identity(), public_id)
+    invoice = services.get_invoice(acting_user(), public_id)
     items = [payment_json(p) for p in services.payments_of(invoice)]
     return ok(_("Request completed"), {"items": items, "nextCursor": None})
 
@@ -53,7 +53,7 @@ def list_payments(public_id: str) -> Response:
 @bp.post("/invoices/<public_id>/payments")
 @require(INVOICES.transition("record_payment").permission)
 def record_payment(public_id: str) -> Response:
-    actor = current_identity()
+    actor = acting_user()
     services.get_invoice(actor, public_id)  # another tenant's id: 404 before any 400
     form = form_from_json(PaymentForm)
     payment = services.record_payment(actor, public_id, form.data)

@@ -1,3 +1,4 @@
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.accounts.serializers import organization_json
@@ -6,7 +7,7 @@ from portal.envelope import ok
 from portal.forms import form_from_json
 from portal.organization import services
 from portal.organization.forms import OrganizationUpdateForm
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 bp = api_blueprint("organization", __name__)
@@ -14,14 +15,14 @@ bp = api_blueprint("organization", __name__)
 
 @bp.get("/organization")
 @require("portal.read")
-def get_organization():
-    return ok(_("Request completed"), organization_json(current_identity().organization))
+def get_organization() -> ResponseReturnValue:
+    return ok(_("Request completed"), organization_json(acting_user().organization))
 
 
 @bp.patch("/organization")
 @require("organization.manage")
-def update_organization():
-    actor = current_identity()
+def update_organization() -> ResponseReturnValue:
+    actor = acting_user()
     form = form_from_json(OrganizationUpdateForm, partial=True)
     organization = services.update_settings(
         actor.organization,

@@ -11,7 +11,7 @@ from portal.pagination import page_args
 from portal.quotes import services
 from portal.quotes.document import QUOTES
 from portal.quotes.serializers import quote_json
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 bp = api_blueprint("quotes", __name__)
@@ -23,7 +23,7 @@ document_routes(bp, QUOTES)
 def list_quotes() -> Response:
     limit, cursor = page_args()
     quotes, next_cursor = services.list_quotes(
-        current_identity(),
+        acting_user(),
         status=request.args.get("status") or None,
         customer_id=request.args.get("customerId") or None,
         limit=limit,
@@ -38,5 +38,5 @@ def list_quotes() -> Response:
 @bp.post("/quotes/<public_id>/convert")
 @require(QUOTES.transition("convert").permission)
 def convert_quote(public_id: str) -> Response:
-    invoice = services.convert_quote(current_identity(), public_id)
+    invoice = services.convert_quote(acting_user(), public_id)
     return created(QUOTES.transition("convert").done, invoice_json(invoice, detail=True))

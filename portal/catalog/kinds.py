@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 
 from portal.catalog.forms import CustomerForm, ProductForm
 from portal.catalog.models import Customer, Product
@@ -17,8 +18,8 @@ from portal.money import money
 @dataclass(frozen=True)
 class CatalogKind:
     slug: str  # URL segment and endpoint prefix: "products", "customers"
-    model: type
-    form: type
+    model: type[Any]
+    form: type[FlaskForm]
     not_found: type[NotFound]
     fields: tuple[str, ...]  # the form's fields, in CSV column order
     search_columns: tuple[str, ...]

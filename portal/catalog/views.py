@@ -8,7 +8,7 @@ from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.errors import PortalError, ValidationError
 from portal.forms import apply_error
 from portal.pagination import DEFAULT_LIMIT
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.security.plans import require_pro
 
@@ -27,7 +27,7 @@ def _register(kind: CatalogKind) -> None:
         cursor = request.args.get("cursor") or None
         try:
             rows, next_cursor = services.list_rows(
-                kind, current_identity(), q=q, limit=DEFAULT_LIMIT, cursor=cursor
+                kind, acting_user(), q=q, limit=DEFAULT_LIMIT, cursor=cursor
             )
         except ValidationError:  # a mangled cursor in the address bar: start over
             return redirect(url_for(endpoint("index"), q=q or None))
@@ -40,7 +40,7 @@ def _register(kind: CatalogKind) -> None:
         form = kind.form()
         if form.validate_on_submit():
             try:
-                row = services.create_row(kind, current_identity(), form.data)
+                row = services.create_row(kind, acting_user(), form.data)
             except PortalError as exc:
                 if not apply_error(form, exc):
                     raise
@@ -51,12 +51,12 @@ def _register(kind: CatalogKind) -> None:
 
     @require("portal.read")
     def show(public_id: str):
-        row = services.get_row(kind, current_identity(), public_id)
+        row = services.get_row(kind, acting_user(), public_id)
         return render_template("catalog/detail.html", kind=kind, row=row)
 
     @require("catalog.write")
     def edit(public_id: str):
-        actor = current_identity()
+        actor = acting_user()
         row = services.get_row(kind, actor, public_id)
         form = kind.form(obj=row)
         if form.validate_on_submit():
@@ -72,7 +72,7 @@ def _register(kind: CatalogKind) -> None:
 
     @require("catalog.delete")
     def delete(public_id: str):
-        services.delete_row(kind, current_identity(), public_id)
+        services.delete_row(kind, acting_user(), public_id)
         flash(str(kind.deleted), "success")
         return redirect(url_for(endpoint("index")))
 
@@ -88,7 +88,7 @@ def _register(kind: CatalogKind) -> None:
         if request.method == "POST":
             try:
                 with csv_upload() as stream:
-                    count = csvio.import_csv(kind, current_identity(), stream)
+                    count = csvio.import_csv(kind, acting_user(), stream)
             except ValidationError as exc:
                 errors, status = exc.errors, 400
             else:

@@ -1,8 +1,9 @@
-"""The managers' dashboard. Figures arrive with invoices; this is its frame."""
+"""The managers' dashboard page."""
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 bp = Blueprint("dashboard", __name__)
@@ -10,6 +11,6 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.get("/")
 @require("dashboard.view")
-def index():
-    organization = current_identity().organization
+def index() -> ResponseReturnValue:
+    organization = acting_user().organization
     return render_template("dashboard/index.html", organization=organization)

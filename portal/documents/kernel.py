@@ -1,11 +1,11 @@
 """The document kernel: what a commercial document type declares once.
 
-A type (quotes, invoices, and the credit notes and recurring profiles to come) declares its
-number series, its states and the transitions between them, who may take each, the history
-event (and so the webhook event ``<type>.<event>``) each one writes, its form, serializer and
-PDF. The services (``documents/services.py``), the pages (``documents/views.py``), the API
-(``api/documents.py``) and the templates all read the same table: a transition is data, as
-in Tryton's ``Workflow``, never a copy of an ``if`` in each layer.
+A type (quotes, invoices) declares its number series, its states and the transitions between
+them, who may take each, the event each one writes (history action ``issued``, event name
+``invoice.issued``), its form, serializer and PDF. The services (``documents/services.py``),
+the pages (``documents/views.py``), the API (``api/documents.py``) and the templates all read
+the same table: a transition is data, as in Tryton's ``Workflow``, never a copy of an ``if``
+in each layer.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from flask_wtf import FlaskForm
 
 from portal.errors import InvalidState, NotFound
 
@@ -37,7 +39,7 @@ class Transition:
     # What the move changes besides the status; returns the history entry's changes.
     effect: Callable[..., dict[str, Any] | None] | None = None
     routed: bool = True  # a plain POST action of the pages and the API (else its own view)
-    form: type | None = None  # what the action may carry (a quote decision's reason)
+    form: type[FlaskForm] | None = None  # what the action may carry (a quote decision's reason)
 
     def refusal(self, status: str) -> Any:
         return self.refusals.get(status, self.refused)
@@ -47,8 +49,8 @@ class Transition:
 class DocumentType:
     key: str  # "quote", "invoice": history rows, event names, URL of the API
     plural: str  # "quotes", "invoices": URL segments and blueprint names
-    model: type
-    line_model: type
+    model: type[Any]
+    line_model: type[Any]
     prefix: str  # the number series: COT-2026-0001
     number_key: str  # the number's JSON name: "quoteNumber"
     date_field: str  # the date whose year numbers the document
@@ -58,7 +60,7 @@ class DocumentType:
     transitions: tuple[Transition, ...]
     not_found: type[NotFound]
     write_permission: str
-    form: type
+    form: type[FlaskForm]
     messages: Mapping[str, Any]  # created, updated, not_editable
     to_json: Callable[..., dict[str, Any]]
     render_pdf: Callable[[Any, Any], bytes]

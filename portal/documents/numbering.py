@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.documents.models import DocumentCounter
@@ -28,6 +28,8 @@ def next_number(organization_id: int, prefix: str, year: int) -> str:
     if value is None:
         _create_counter(organization_id, prefix, year)
         value = _take(organization_id, prefix, year)
+    if value is None:  # the row was just created, in this transaction: cannot happen
+        raise RuntimeError(f"no counter for {prefix}-{year}")
     return format_number(prefix, year, value)
 
 
@@ -56,15 +58,3 @@ def _create_counter(organization_id: int, prefix: str, year: int) -> None:
         .on_conflict_do_nothing()
     )
     db.session.execute(stmt)
-
-
-def peek_next(organization_id: int, prefix: str, year: int) -> int:
-    """The value the next taker would get (for display only)."""
-    value = db.session.scalar(
-        select(DocumentCounter.next_value).where(
-            DocumentCounter.organization_id == organization_id,
-            DocumentCounter.series == prefix,
-            DocumentCounter.year == year,
-        )
-    )
-    return value or 1

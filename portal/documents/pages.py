@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from portal.catalog.models import Customer, Product
@@ -12,13 +14,13 @@ from portal.documents.lines import line_entries, line_values
 from portal.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.forms import apply_error
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 
 SPARE_ROWS = 3
 CHOICES_LIMIT = 500
 
 
-def choices(organization_id: int) -> dict[str, list]:
+def choices(organization_id: int) -> dict[str, Sequence[Any]]:
     """Customers and active products to pick from (the first 500 of each, by name)."""
     customers = db.session.execute(
         select(Customer.public_id, Customer.name)
@@ -80,7 +82,7 @@ def checked_lines(form: Any, organization_id: int) -> list[dict[str, Any]] | Non
     try:
         return line_values(entries, organization_id)
     except ValidationError as exc:
-        for key, message in exc.errors.items():
+        for key, message in (exc.errors or {}).items():
             if key == "lines":
                 form.lines.errors = [str(message)]
                 continue
@@ -91,10 +93,10 @@ def checked_lines(form: Any, organization_id: int) -> list[dict[str, Any]] | Non
         return None
 
 
-def form_page(template: str, form: Any, document: Any, status: int = 200):
+def form_page(template: str, form: Any, document: Any, status: int = 200) -> ResponseReturnValue:
     """The document form with its spare rows and the choices to pick from."""
     pad_rows(form)
-    actor = current_identity()
+    actor = acting_user()
     return render_template(
         template, form=form, document=document, **choices(actor.organization_id)
     ), status
@@ -110,9 +112,9 @@ def save(
     show_endpoint: str,
     created: str,
     updated: str,
-):
+) -> ResponseReturnValue:
     """Validate and save a quote or invoice form: the page again, or the redirect."""
-    actor = current_identity()
+    actor = acting_user()
     drop_removed_rows(form)
     if wants_more_rows():
         form.lines.append_entry()

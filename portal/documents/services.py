@@ -58,7 +58,9 @@ def list_documents(
     return keyset_page(stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars)
 
 
-def get_document(kind: DocumentType, actor: User, public_id: str, *, for_update: bool = False):
+def get_document(
+    kind: DocumentType, actor: User, public_id: str, *, for_update: bool = False
+) -> Any:
     """The organisation's document, else the type's 404; ``for_update`` locks its row."""
     return get_for_organization(
         kind.model, public_id, actor.organization_id, kind.not_found, for_update=for_update

@@ -19,7 +19,7 @@ from portal.documents.history import events_of
 from portal.documents.kernel import DocumentType, Transition
 from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
 from portal.documents.pdf import pdf_response
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import can, require
 from portal.team.services import names_of
 from portal.web import refusals_go_back
@@ -98,7 +98,7 @@ def document_pages(
 
     @require(kind.write_permission)
     def edit(public_id: str) -> Any:
-        document = documents.get_document(kind, current_identity(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id)
         if document.status not in kind.editable:
             flash(str(kind.messages["not_editable"]), "error")
             return redirect(page_of(public_id))
@@ -109,12 +109,12 @@ def document_pages(
 
     @require("portal.read")
     def show(public_id: str) -> Any:
-        document = documents.get_document(kind, current_identity(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id)
         return detail_page(kind, document, detail_context)
 
     @require("portal.read")
     def pdf(public_id: str) -> Response:
-        actor = current_identity()
+        actor = acting_user()
         document = documents.get_document(kind, actor, public_id)
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 
@@ -139,7 +139,7 @@ def _action_view(kind: DocumentType, transition: Transition, page_of: Callable[[
             form = transition.form()
             if form.validate_on_submit():  # a reason that is too long is dropped, not fatal
                 params = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        documents.perform(kind, current_identity(), public_id, transition.action, **params)
+        documents.perform(kind, acting_user(), public_id, transition.action, **params)
         flash(str(transition.done), "success")
         return redirect(page_of(public_id))
 

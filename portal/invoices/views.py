@@ -1,6 +1,7 @@
 """Invoice pages: the document pages of the kernel, the list with its filters, payments."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.documents import pages
 from portal.documents.labels import STATUS_LABELS
@@ -12,7 +13,7 @@ from portal.invoices.document import INVOICES
 from portal.invoices.forms import PAYMENT_METHODS, PaymentForm
 from portal.invoices.models import InvoiceStatus
 from portal.pagination import DEFAULT_LIMIT
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
@@ -30,7 +31,7 @@ def _detail_context(invoice, payment_form: PaymentForm | None = None) -> dict:
 
 
 def _new_defaults(form) -> None:
-    form.invoice_date.data = current_identity().organization.today()
+    form.invoice_date.data = acting_user().organization.today()
 
 
 invoice_page = document_pages(
@@ -49,8 +50,8 @@ invoice_page = document_pages(
 
 @bp.get("/")
 @require("portal.read")
-def index():
-    actor = current_identity()
+def index() -> ResponseReturnValue:
+    actor = acting_user()
     status = request.args.get("status") or None
     customer = request.args.get("customer") or None
     overdue = request.args.get("overdue") == "1"
@@ -80,8 +81,8 @@ def index():
 
 @bp.post("/<public_id>/payments")
 @require(INVOICES.transition("record_payment").permission)
-def record_payment(public_id: str):
-    actor = current_identity()
+def record_payment(public_id: str) -> ResponseReturnValue:
+    actor = acting_user()
     invoice = services.get_invoice(actor, public_id)
     form = PaymentForm()
     if not form.validate_on_submit():

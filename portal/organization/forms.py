@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 
 from portal.clock import is_time_zone, time_zone_names
 from portal.forms import TOO_LONG, ChoiceField, strip
+from portal.security.plans import PLAN_LABELS
 from portal.security.roles import PLANS
 
 CURRENCY_INVALID = _l("Unknown currency code")
@@ -40,7 +41,7 @@ def _time_zone_choices() -> list[SelectChoice]:
     return [SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
-def upper(value):
+def upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
@@ -67,7 +68,9 @@ class OrganizationForm(FlaskForm):
 
 def plan_field() -> ChoiceField:
     return ChoiceField(
-        _l("Plan"), choices=[SelectChoice(p.value, p.value) for p in PLANS], invalid=PLAN_INVALID
+        _l("Plan"),
+        choices=[SelectChoice(p.value, PLAN_LABELS[p]) for p in PLANS],
+        invalid=PLAN_INVALID,
     )
 
 

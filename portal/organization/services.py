@@ -9,7 +9,7 @@ from portal.accounts.models import Organization, User
 from portal.errors import InvalidState
 from portal.extensions import db
 from portal.organization.models import PlanChange
-from portal.security.plans import PLAN_LIMITS
+from portal.security.plans import PLAN_LIMITS, plan_label
 from portal.security.roles import Plan
 from portal.team.services import active_user_count
 from portal.tenancy import lock_organization
@@ -55,7 +55,7 @@ def change_plan(
     organization = lock_organization(organization.id)
     cap = PLAN_LIMITS[plan].max_users
     if cap is not None and active_user_count(organization.id) > cap:
-        raise InvalidState(TOO_MANY_USERS_FOR_PLAN % {"plan": plan.value, "n": cap})
+        raise InvalidState(TOO_MANY_USERS_FOR_PLAN % {"plan": plan_label(plan), "n": cap})
     if plan != organization.plan:
         db.session.add(
             PlanChange(

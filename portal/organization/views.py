@@ -1,11 +1,12 @@
 """Organisation settings (OWNER): name, currency and language of documents."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.organization import billing, services
 from portal.organization.forms import OrganizationForm
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 
 bp = Blueprint("organization", __name__, url_prefix="/settings")
@@ -20,8 +21,8 @@ def _render(form: OrganizationForm):
 
 @bp.route("/", methods=["GET", "POST"])
 @require("organization.manage")
-def settings():
-    organization = current_identity().organization
+def settings() -> ResponseReturnValue:
+    organization = acting_user().organization
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
         services.update_settings(

@@ -1,6 +1,7 @@
 """The public quote link: a customer without an account reads a sent quote and answers it."""
 
 from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -26,7 +27,7 @@ def _quote_or_404(token: str, *, for_update: bool = False):
 
 
 @bp.get("/<token>")
-def show(token: str):
+def show(token: str) -> ResponseReturnValue:
     quote, organization = _quote_or_404(token)
     return _page("quotes/public.html", organization, quote=quote, form=DecisionForm())
 
@@ -47,10 +48,10 @@ def _decide(token: str, accepted: bool):
 
 
 @bp.post("/<token>/accept")
-def accept(token: str):
+def accept(token: str) -> ResponseReturnValue:
     return _decide(token, accepted=True)
 
 
 @bp.post("/<token>/reject")
-def reject(token: str):
+def reject(token: str) -> ResponseReturnValue:
     return _decide(token, accepted=False)

@@ -1,6 +1,7 @@
 """Quote pages: the document pages of the kernel, the list and the conversion."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.documents import pages
 from portal.documents.labels import STATUS_LABELS
@@ -12,7 +13,7 @@ from portal.quotes.document import QUOTES, invoice_of
 from portal.quotes.forms import DecisionForm
 from portal.quotes.models import QuoteStatus
 from portal.quotes.serializers import public_url
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.web import refusals_go_back
 
@@ -32,8 +33,8 @@ quote_page = document_pages(
 
 @bp.get("/")
 @require("portal.read")
-def index():
-    actor = current_identity()
+def index() -> ResponseReturnValue:
+    actor = acting_user()
     status = request.args.get("status") or None
     customer = request.args.get("customer") or None
     try:
@@ -61,7 +62,7 @@ def index():
 @bp.post("/<public_id>/convert")
 @require(QUOTES.transition("convert").permission)
 @refusals_go_back(quote_page)
-def convert(public_id: str):
-    invoice = services.convert_quote(current_identity(), public_id)
+def convert(public_id: str) -> ResponseReturnValue:
+    invoice = services.convert_quote(acting_user(), public_id)
     flash(str(QUOTES.transition("convert").done), "success")
     return redirect(url_for("invoices.show", public_id=invoice.public_id))

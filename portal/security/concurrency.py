@@ -193,6 +193,7 @@ def give_slot_back(_exc: BaseException | None = None) -> None:
 
 def configure_concurrency(app: Flask) -> None:
     url = app.config["RATELIMIT_STORAGE_URI"]
+    slots: RedisSlotsWithFallback | LocalSlots
     if uses_fallback(url):
         redis_url = url.removeprefix(PREFIX)
         if redis_url.startswith("redis+unix://"):  # limits' spelling; redis-py's is unix://

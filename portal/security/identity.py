@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from wtforms import ValidationError as WTFormsValidationError
 
 from portal.accounts.models import RevokedToken, User
-from portal.errors import CsrfFailed, TokenInvalid
+from portal.errors import CsrfFailed, TokenInvalid, Unauthorized
 from portal.extensions import db, login_manager
 from portal.security.tokens import decode_token
 
@@ -36,6 +36,14 @@ def current_identity() -> User | None:
         return None
     user = current_user._get_current_object()
     return user if getattr(user, "is_authenticated", False) else None
+
+
+def acting_user() -> User:
+    """The caller of a view guarded by ``@require``: signed in and active, never ``None``."""
+    user = current_identity()
+    if user is None:
+        raise Unauthorized()
+    return user
 
 
 def resolved_identity() -> User | None:

@@ -235,7 +235,7 @@ class StorageHealth:
             if not due:
                 return
             failures, self._failures, self._logged_at = self._failures, 0, now
-            down_for = now - self._down_since
+            down_for = now - (self._down_since or now)
         if first:
             what = "unreachable"
         else:

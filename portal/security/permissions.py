@@ -16,7 +16,6 @@ PERMISSIONS: dict[str, Role] = {
     "billing.manage": Role.OWNER,
     # ADMIN
     "users.manage": Role.ADMIN,
-    "webhooks.manage": Role.ADMIN,
     "catalog.delete": Role.ADMIN,
     # ACCOUNTANT
     "invoices.write": Role.ACCOUNTANT,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from portal.errors import PlanRequired
 from portal.security.identity import current_identity
 from portal.security.roles import Plan
@@ -18,6 +20,19 @@ class PlanLimits:
     concurrent_requests: int
     max_users: int | None
     pro_features: bool
+
+
+# How a plan is named to people, in every language (the API keeps FREE, PRO, ENTERPRISE).
+PLAN_LABELS: dict[str, Any] = {
+    Plan.FREE: _l("Free"),
+    Plan.PRO: _l("Pro"),
+    Plan.ENTERPRISE: _l("Enterprise"),
+}
+
+
+def plan_label(plan: str) -> str:
+    label = PLAN_LABELS.get(plan)
+    return str(label) if label is not None else plan
 
 
 PLAN_LIMITS: dict[str, PlanLimits] = {

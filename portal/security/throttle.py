@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -144,7 +145,7 @@ def configure_rate_limits(app: Flask) -> None:
     limiter = Limiter(
         key_func=rate_limit_key,
         storage_uri=limiter_storage_uri(url),
-        storage_options={"health": health} if uses_fallback(url) else {},
+        storage_options=cast(dict[str, Any], {"health": health} if uses_fallback(url) else {}),
         application_limits=[plan_limit],
         application_limits_exempt_when=_uncounted,
         request_identifier=_request_identifier,

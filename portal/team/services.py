@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -38,7 +40,7 @@ def get_user(actor: User, public_id: str) -> User:
 
 
 def active_user_count(organization_id: int) -> int:
-    return db.session.scalar(
+    return _count(
         select(func.count(User.id)).where(
             User.organization_id == organization_id, User.active.is_(True)
         )
@@ -46,13 +48,17 @@ def active_user_count(organization_id: int) -> int:
 
 
 def active_owner_count(organization_id: int) -> int:
-    return db.session.scalar(
+    return _count(
         select(func.count(User.id)).where(
             User.organization_id == organization_id,
             User.active.is_(True),
             User.role == Role.OWNER,
         )
     )
+
+
+def _count(stmt: Any) -> int:
+    return db.session.scalar(stmt) or 0
 
 
 def _lock_team(actor: User) -> None:
@@ -111,7 +117,7 @@ def update_user(
     if target.id == actor.id and (changes_role or changes_active):
         raise InvalidState(CANNOT_CHANGE_SELF)
     # Every check before any change: a refusal leaves the user exactly as it was.
-    if changes_role:
+    if role is not None and changes_role:
         _check_may_grant(actor, role)
     if changes_active and active:
         _check_user_cap(actor)
@@ -122,9 +128,9 @@ def update_user(
     )
     if loses_owner and active_owner_count(actor.organization_id) <= 1:
         raise InvalidState(LAST_OWNER)
-    if changes_role:
+    if role is not None and changes_role:
         target.role = role
-    if changes_active:
+    if active is not None and changes_active:
         target.active = active
         if not active:
             target.revoke_credentials()  # reactivation will not bring old sessions back

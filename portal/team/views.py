@@ -1,11 +1,12 @@
 """Team pages: list, add and edit the people of the organisation."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.errors import PortalError
 from portal.forms import apply_error
-from portal.security.identity import current_identity
+from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.team import services
 from portal.team.forms import UserCreateForm, UserUpdateForm
@@ -15,18 +16,18 @@ bp = Blueprint("team", __name__, url_prefix="/team")
 
 @bp.get("/")
 @require("users.manage")
-def index():
-    return render_template("team/index.html", users=services.team_of(current_identity()))
+def index() -> ResponseReturnValue:
+    return render_template("team/index.html", users=services.team_of(acting_user()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("users.manage")
-def new():
+def new() -> ResponseReturnValue:
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                current_identity(),
+                acting_user(),
                 name=form.name.data,
                 email=form.email.data,
                 role=form.role.data,
@@ -44,8 +45,8 @@ def new():
 
 @bp.route("/<public_id>", methods=["GET", "POST"])
 @require("users.manage")
-def edit(public_id: str):
-    actor = current_identity()
+def edit(public_id: str) -> ResponseReturnValue:
+    actor = acting_user()
     user = services.get_user(actor, public_id)
     form = UserUpdateForm(obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
