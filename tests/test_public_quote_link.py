@@ -239,3 +239,18 @@ def test_a_members_decision_closes_the_link(app, client, make_user):
     assert visitor.get(link).status_code == 200
     act(client, operator, f"{QUOTES}/{quote['id']}/reject", json={"reason": "Cancelado"})
     assert visitor.get(link).status_code == 404
+
+
+def test_public_links_come_from_the_base_url_never_from_the_host_header(make_app, make_user):
+    app = make_app(BASE_URL="https://portal.example.com")
+    client = app.test_client()
+    owner = make_user(role="OWNER")
+    customer = client.post(
+        "/api/v1/customers", json={"name": "Cliente"}, headers=bearer(owner)
+    ).get_json()["data"]["id"]
+    body = {"customerId": customer, "lines": [{"description": "A", "quantity": 1, "unitPrice": 5}]}
+    quote = client.post("/api/v1/quotes", json=body, headers=bearer(owner)).get_json()["data"]
+    forged = {**bearer(owner), "Host": "evil.example.net", "X-Forwarded-Host": "evil.example.net"}
+    sent = client.post(f"/api/v1/quotes/{quote['id']}/send", headers=forged)
+    url = assert_envelope(sent, 200)["data"]["publicUrl"]
+    assert url.startswith("https://portal.example.com/q/"), url
