@@ -45,6 +45,15 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "created_at",
             "public_id",
         ),
+        # The dashboard's sums by month read these without touching the rows.
+        Index(
+            "ix_invoices_organization_id_invoice_date",
+            "organization_id",
+            "invoice_date",
+            "status",
+            "total",
+        ),
+        Index("ix_invoices_organization_id_settled_on", "organization_id", "settled_on"),
     )
     __conflicts__ = {
         "uq_invoices_organization_id_number": DuplicateInvoiceNumber,
@@ -56,6 +65,9 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     amount_paid: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The date of the payment that settled it (the latest paid_on), once PAID: what the
+    # dashboard's "average days to pay" reads, set in the same transaction as the payment.
+    settled_on: Mapped[date | None] = mapped_column(Date)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Unique: a quote converts into one invoice at most, even when two requests race.
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), unique=True)
@@ -89,6 +101,9 @@ class InvoiceLine(LineMixin, Base):
 class Payment(PublicIdMixin, Base):
     __tablename__ = "payments"
     __id_prefix__ = "pay"
+    __table_args__ = (
+        Index("ix_payments_organization_id_paid_on", "organization_id", "paid_on", "amount"),
+    )
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)

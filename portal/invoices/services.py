@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
@@ -155,6 +155,8 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
     entry = {"amount": money(amount), "method": payment.method, "balance": money(invoice.balance)}
     documents.transit(INVOICES, invoice, "record_payment", actor, changes=entry)
     if invoice.balance == 0:
+        last = select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice.id)
+        invoice.settled_on = db.session.scalar(last)  # payments may be recorded out of order
         documents.transit(INVOICES, invoice, "settle", actor)
     return payment
 

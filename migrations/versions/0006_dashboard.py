@@ -1,0 +1,58 @@
+"""dashboard: settlement date of paid invoices, indexes for sums by date
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30 09:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("settled_on", sa.Date(), nullable=True))
+        batch_op.create_index(
+            "ix_invoices_organization_id_invoice_date",
+            ["organization_id", "invoice_date", "status", "total"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_invoices_organization_id_settled_on",
+            ["organization_id", "settled_on"],
+            unique=False,
+        )
+    # Invoices paid before this revision: settled on the date of their latest payment.
+    op.execute(
+        "UPDATE invoices SET settled_on = "
+        "(SELECT MAX(payments.paid_on) FROM payments WHERE payments.invoice_id = invoices.id) "
+        "WHERE status = 'PAID'"
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_payments_organization_id_paid_on",
+            ["organization_id", "paid_on", "amount"],
+            unique=False,
+        )
+    with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_quotes_organization_id_issue_date",
+            ["organization_id", "issue_date", "status"],
+            unique=False,
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.drop_index("ix_quotes_organization_id_issue_date")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index("ix_payments_organization_id_paid_on")
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_organization_id_settled_on")
+        batch_op.drop_index("ix_invoices_organization_id_invoice_date")
+        batch_op.drop_column("settled_on")
