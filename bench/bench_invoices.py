@@ -24,7 +24,7 @@ import random
 import shutil
 import sys
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,13 +63,14 @@ from harness import (
 from sqlalchemy import func, insert, select
 
 from portal.catalog.models import Customer
+from portal.clock import DEFAULT_TIME_ZONE, today_in
 from portal.db import new_public_id
 from portal.documents.calc import document_totals, line_amounts
-from portal.documents.models import DocumentCounter, today
+from portal.documents.models import DocumentCounter
 from portal.documents.numbering import format_number
 from portal.extensions import db
+from portal.invoices.document import PREFIX
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus
-from portal.invoices.services import PREFIX
 from portal.money import quantize
 from portal.pagination import keyset_page
 
@@ -98,6 +99,11 @@ SERVICES = (
 
 # ---------------------------------------------------------------------------------------
 # Data
+
+
+def today() -> date:
+    """The measured organisations' today: they keep the default zone (harness.portal_dataset)."""
+    return today_in(DEFAULT_TIME_ZONE)
 
 
 def status_for(age_days: int, rng: random.Random) -> str:
