@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from time import perf_counter
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from portal.accounts.models import Organization, User
+from portal.accounts.models import Organization
 from portal.backup import (
     BackupError,
     backup_sqlite,
@@ -18,24 +19,21 @@ from portal.backup import (
     restore_sqlite,
     verify_backup,
 )
+from portal.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    create_demo_activity,
+    create_demo_organization,
+    demo_counts,
+    demo_exists,
+)
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.migrate import upgrade
 from portal.organization.services import change_plan
-from portal.security.passwords import hash_password
-from portal.security.roles import PLANS, Plan, Role
+from portal.security.roles import PLANS, Plan
 
 portal_cli = AppGroup("portal", help="Operate the portal: schema, demo data, plans, backups.")
-
-DEMO_ORGANIZATION = "Demo Comercial S.A."
-DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - documented demo credential, local data only
-DEMO_USERS = [
-    ("Olivia Owner", "owner@demo.example.com", Role.OWNER),
-    ("Adrián Admin", "admin@demo.example.com", Role.ADMIN),
-    ("Carmen Contable", "accountant@demo.example.com", Role.ACCOUNTANT),
-    ("Óscar Operador", "operator@demo.example.com", Role.OPERATOR),
-    ("Valeria Visora", "viewer@demo.example.com", Role.VIEWER),
-]
 
 
 @portal_cli.command("init-db")
@@ -50,38 +48,30 @@ def init_db() -> None:
 
 @portal_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when there is no organisation yet.")
-def seed_demo(if_empty: bool) -> None:
-    """Create a demo organisation (PRO) with one user per role."""
+@click.option("--empty", is_flag=True, help="The organisation and its users only, no activity.")
+def seed_demo(if_empty: bool, empty: bool) -> None:
+    """Create a demo organisation (PRO) with one user per role and a year of activity:
+    customers, products, quotes, invoices and payments, up to today."""
     if if_empty and db.session.scalar(select(func.count(Organization.id))):
         click.echo("The database already has organisations; demo data not loaded.")
         return
-    if db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][1])):
+    if demo_exists():
         click.echo("The demo organisation already exists.")
         return
-    organization = Organization(
-        name=DEMO_ORGANIZATION,
-        currency="USD",
-        locale="es",
-        time_zone=current_app.config["DEFAULT_TIME_ZONE"],
-        plan=Plan.PRO,
-    )
-    password_hash = hash_password(DEMO_PASSWORD)
-    db.session.add(organization)
-    for name, email, role in DEMO_USERS:
-        db.session.add(
-            User(
-                organization=organization,
-                name=name,
-                email=email,
-                role=role,
-                password_hash=password_hash,
-                active=True,
-            )
-        )
+    started = perf_counter()
+    organization = create_demo_organization(current_app.config["DEFAULT_TIME_ZONE"])
+    if not empty:
+        create_demo_activity(organization)
     db.session.commit()
     click.echo(f"Demo organisation {organization.public_id} created. Log in with:")
     for _name, email, role in DEMO_USERS:
         click.echo(f"  {role.value:<10} {email}  /  {DEMO_PASSWORD}")
+    if not empty:
+        seconds = perf_counter() - started
+        counts = demo_counts(organization)
+        click.echo(f"A year of activity up to {organization.today()}, made in {seconds:.1f} s:")
+        for name, count in counts.items():
+            click.echo(f"  {name:<25} {count:>4}")
 
 
 @portal_cli.command("set-plan")

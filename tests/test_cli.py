@@ -3,8 +3,11 @@
 from sqlalchemy import func, select
 
 from portal.accounts.models import Organization, User
-from portal.cli import DEMO_PASSWORD
+from portal.catalog.models import Customer, Product
+from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
+from portal.invoices.models import Invoice
+from portal.quotes.models import Quote
 from tests.conftest import assert_envelope
 
 
@@ -16,14 +19,17 @@ def test_init_db_is_idempotent(app):
 
 def test_seed_demo_creates_one_user_per_role_once(app):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["portal", "seed-demo", "--if-empty"])
+    first = runner.invoke(args=["portal", "seed-demo", "--if-empty", "--empty"])
     assert first.exit_code == 0, first.output
-    again = runner.invoke(args=["portal", "seed-demo", "--if-empty"])
+    assert "activity" not in first.output
+    again = runner.invoke(args=["portal", "seed-demo", "--if-empty", "--empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     with app.app_context():
         roles = sorted(db.session.scalars(select(User.role)))
         assert roles == sorted(["OWNER", "ADMIN", "ACCOUNTANT", "OPERATOR", "VIEWER"])
         assert db.session.scalar(select(func.count(Organization.id))) == 1
+        for model in (Customer, Product, Quote, Invoice):  # --empty: no activity
+            assert db.session.scalar(select(func.count(model.id))) == 0
     token = app.test_client().post(
         "/api/v1/auth/token", json={"email": "viewer@demo.example.com", "password": DEMO_PASSWORD}
     )
