@@ -37,7 +37,7 @@ def demo_exists() -> bool:
 def create_demo_organization(time_zone: str) -> Organization:
     """The demo organisation (PRO) and its users, one per role, all with ``DEMO_PASSWORD``."""
     organization = Organization(
-        name=DEMO_ORGANIZATION, currency="USD", locale="es", time_zone=time_zone, plan=Plan.PRO
+        name=DEMO_ORGANIZATION, currency="EUR", locale="es", time_zone=time_zone, plan=Plan.PRO
     )
     password_hash = hash_password(DEMO_PASSWORD)
     db.session.add(organization)
