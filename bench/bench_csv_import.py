@@ -31,6 +31,7 @@ def main() -> None:
     os.environ.update(
         PORTAL_SECRET_KEY="bench-" + "x" * 40,
         PORTAL_ENV="production",
+        PORTAL_BASE_URL="http://127.0.0.1",
         PORTAL_DATABASE_URL=f"sqlite:///{workdir}/bench.db",
         PORTAL_LOG_LEVEL="WARNING",
     )

@@ -191,6 +191,7 @@ def in_process_apps(dataset: Dataset, chosen: list[Variant], redis_url: str) -> 
             variant.limits,
             {
                 "ENV_NAME": "production",
+                "BASE_URL": "http://127.0.0.1",
                 "SECRET_KEY": dataset.secret_key,
                 "DATABASE_URL": dataset.database_url,
                 "LOG_LEVEL": "WARNING",

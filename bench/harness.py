@@ -1056,6 +1056,7 @@ def portal_dataset(database_url: str, rows: int, secret_key: str) -> Dataset:
     app = create_app(
         {
             "ENV_NAME": "production",
+            "BASE_URL": "http://127.0.0.1",
             "SECRET_KEY": secret_key,
             "DATABASE_URL": database_url,
             "LOG_LEVEL": "WARNING",
@@ -1275,6 +1276,7 @@ def portal_env(dataset: Dataset, storage_url: str = "memory://") -> dict[str, st
     """The environment of a served portal on the dataset's database."""
     return {
         "PORTAL_ENV": "production",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "PORTAL_SECRET_KEY": dataset.secret_key,
         "PORTAL_DATABASE_URL": dataset.database_url,
         "PORTAL_LOG_LEVEL": "WARNING",
