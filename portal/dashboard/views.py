@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
+from portal.dashboard.figures import dashboard_charts
 from portal.dashboard.serializers import change
 from portal.dashboard.services import Dashboard, dashboard
 from portal.errors import ValidationError
@@ -34,8 +35,7 @@ def _page(
     board: Dashboard, today: date, errors: dict | None = None, status: int = 200
 ) -> ResponseReturnValue:
     presets = [
-        (key, label, preset(today) == board.period)
-        for key, (label, preset) in PRESETS.items()
+        (key, label, preset(today) == board.period) for key, (label, preset) in PRESETS.items()
     ]
     return render_template(
         "dashboard/index.html",
@@ -46,4 +46,5 @@ def _page(
         change=change,
         raw_from=request.args.get("from", ""),
         raw_to=request.args.get("to", ""),
+        charts=dashboard_charts(board),
     ), status
