@@ -6,12 +6,12 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import Date, Select, literal, tuple_
 
 from portal.db import UTCDateTime
 from portal.errors import ValidationError
@@ -31,7 +31,7 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _encode(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [v.isoformat() if isinstance(v, date) else v for v in values]  # datetimes too
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
@@ -64,6 +64,8 @@ def _cursor_value(column: Any, value: Any) -> Any:
         if not EARLIEST <= moment <= LATEST:
             raise ValueError("cursor datetime out of range")
         return moment
+    if isinstance(column.type, Date):
+        return date.fromisoformat(value)
     if len(value) > (getattr(column.type, "length", None) or MAX_CURSOR_TEXT):
         raise ValueError("cursor text length")
     return value

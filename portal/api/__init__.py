@@ -22,7 +22,16 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 def blueprints() -> list[Blueprint]:
-    from portal.api import auth, catalog, dashboard, invoices, organization, quotes, users
+    from portal.api import (
+        auth,
+        catalog,
+        dashboard,
+        invoices,
+        organization,
+        quotes,
+        statements,
+        users,
+    )
 
-    modules = (auth, users, organization, catalog, quotes, invoices, dashboard)
+    modules = (auth, users, organization, catalog, quotes, invoices, statements, dashboard)
     return [module.bp for module in modules]

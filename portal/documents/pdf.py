@@ -25,7 +25,8 @@ from portal.documents.labels import STATUS_LABELS
 _UNSUPPORTED = {"\u202f": "\u00a0"}
 
 
-def _text(value: Any) -> str:
+def pdf_text(value: Any) -> str:
+    """Text for a Paragraph or a cell: escaped, in characters Helvetica can draw."""
     text = str(value)
     for bad, good in _UNSUPPORTED.items():
         text = text.replace(bad, good)
@@ -47,13 +48,13 @@ def _render(organization, title: str, document, facts: list[tuple[str, str]], ex
     )
 
     def money(value) -> str:
-        return _text(format_currency(value, document.currency))
+        return pdf_text(format_currency(value, document.currency))
 
     story: list[Any] = [
-        Paragraph(_text(organization.name), styles["Title"]),
-        Paragraph(f"{_text(title)} {_text(document.number)}", styles["Heading2"]),
+        Paragraph(pdf_text(organization.name), styles["Title"]),
+        Paragraph(f"{pdf_text(title)} {pdf_text(document.number)}", styles["Heading2"]),
         Table(
-            [[Paragraph(f"<b>{_text(k)}</b>"), Paragraph(_text(v))] for k, v in facts],
+            [[Paragraph(f"<b>{pdf_text(k)}</b>"), Paragraph(pdf_text(v))] for k, v in facts],
             colWidths=[45 * mm, None],
             hAlign="LEFT",
         ),
@@ -67,15 +68,15 @@ def _render(organization, title: str, document, facts: list[tuple[str, str]], ex
         _("Tax (%)"),
         _("Total"),
     ]
-    rows = [[Paragraph(f"<b>{_text(h)}</b>") for h in header]]
+    rows = [[Paragraph(f"<b>{pdf_text(h)}</b>") for h in header]]
     for line in document.lines:
         rows.append(
             [
-                Paragraph(_text(line.description)),
-                _text(format_decimal(line.quantity)),
+                Paragraph(pdf_text(line.description)),
+                pdf_text(format_decimal(line.quantity)),
                 money(line.unit_price),
-                _text(format_decimal(line.discount_percent)),
-                _text(format_decimal(line.tax_percent)),
+                pdf_text(format_decimal(line.discount_percent)),
+                pdf_text(format_decimal(line.tax_percent)),
                 money(line.total),
             ]
         )
@@ -100,7 +101,7 @@ def _render(organization, title: str, document, facts: list[tuple[str, str]], ex
     ]
     story.append(
         Table(
-            [[_text(label), money(value)] for label, value in totals],
+            [[pdf_text(label), money(value)] for label, value in totals],
             colWidths=[40 * mm, 35 * mm],
             hAlign="RIGHT",
             style=TableStyle(
@@ -112,7 +113,7 @@ def _render(organization, title: str, document, facts: list[tuple[str, str]], ex
         )
     )
     if document.notes:
-        story += [Spacer(1, 6 * mm), Paragraph(_text(document.notes), styles["Normal"])]
+        story += [Spacer(1, 6 * mm), Paragraph(pdf_text(document.notes), styles["Normal"])]
     pdf.build(story)
     return buffer.getvalue()
 

@@ -26,6 +26,13 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
         UniqueConstraint("organization_id", "number"),
         Index("ix_quotes_organization_id_created_at", "organization_id", "created_at", "public_id"),
         Index("ix_quotes_organization_id_issue_date", "organization_id", "issue_date", "status"),
+        # A customer's quotes by date (their statement), not a scan of the organisation's.
+        Index(
+            "ix_quotes_organization_id_customer_id",
+            "organization_id",
+            "customer_id",
+            "issue_date",
+        ),
     )
 
     customer_name: Mapped[str] = mapped_column(String(200))

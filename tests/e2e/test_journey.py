@@ -93,13 +93,13 @@ def test_new_user_journey(live_server, open_tab, tmp_path):
     expect(heading(page, "Crea tu cuenta")).to_be_visible()
     sign_up(page, "Ferretería Ana", "Ana Pérez", owner_email, PASSWORD)
 
-    # The dashboard shell: empty, in Spanish, with the welcome flash.
+    # The dashboard of a new organisation: zeros and empty charts, in Spanish, welcomed.
     expect(page).to_have_url(f"{url}/")
     expect(heading(page, "Panel")).to_be_visible()
     expect(flash(page, "¡Bienvenido! Tu organización está lista.")).to_be_visible()
-    expect(page.get_by_text("Aún no hay nada que mostrar")).to_be_visible()
+    expect(page.locator("#chart-monthly").get_by_text("Aún no hay nada que mostrar")).to_be_visible()
     expect(page.get_by_role("region", name="Cifras clave")).to_contain_text("Ingresos")
-    expect(page.get_by_text("Ferretería Ana · Plan FREE")).to_be_visible()
+    expect(page.get_by_text("Ferretería Ana · Plan Free")).to_be_visible()
     nav = page.get_by_role("navigation", name="Navegación principal")
     expect(nav.get_by_role("link", name="Equipo", exact=True)).to_be_visible()
 
@@ -116,7 +116,7 @@ def test_new_user_journey(live_server, open_tab, tmp_path):
     expect(page).to_have_url(f"{url}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(heading(page, "Dashboard")).to_be_visible()
-    expect(page.get_by_text("Nothing to show yet")).to_be_visible()
+    expect(page.locator("#chart-monthly").get_by_text("Nothing to show yet")).to_be_visible()
     expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
 
     # Add a teammate as Accountant; they are listed on /team.
