@@ -45,6 +45,8 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "created_at",
             "public_id",
         ),
+        # Reports over a range of invoice dates (sales, taxes).
+        Index("ix_invoices_organization_id_invoice_date", "organization_id", "invoice_date"),
     )
     __conflicts__ = {
         "uq_invoices_organization_id_number": DuplicateInvoiceNumber,

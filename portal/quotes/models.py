@@ -25,6 +25,8 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "number"),
         Index("ix_quotes_organization_id_created_at", "organization_id", "created_at", "public_id"),
+        # The quotes report over a range of issue dates.
+        Index("ix_quotes_organization_id_issue_date", "organization_id", "issue_date"),
     )
 
     customer_name: Mapped[str] = mapped_column(String(200))
