@@ -22,6 +22,7 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 def blueprints() -> list[Blueprint]:
-    from portal.api import auth, catalog, invoices, organization, quotes, users
+    from portal.api import auth, catalog, invoices, organization, quotes, reports, users
 
-    return [module.bp for module in (auth, users, organization, catalog, quotes, invoices)]
+    modules = (auth, users, organization, catalog, quotes, invoices, reports)
+    return [module.bp for module in modules]
