@@ -117,9 +117,20 @@ def configure_blueprints(app: Flask) -> None:
     from portal.organization.views import bp as organization
     from portal.quotes.public import bp as public_quotes
     from portal.quotes.views import bp as quotes
+    from portal.reports.views import bp as reports
     from portal.team.views import bp as team
 
-    pages = (accounts, dashboard, catalog, quotes, invoices, team, organization, public_quotes)
+    pages = (
+        accounts,
+        dashboard,
+        catalog,
+        quotes,
+        invoices,
+        reports,
+        team,
+        organization,
+        public_quotes,
+    )
     for blueprint in (*pages, *api.blueprints()):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)

@@ -166,6 +166,14 @@ def write_the_book(book: Book) -> None:
         book.quote(sol, "2026-06-20")  # a draft
     with at(2026, 6, 25):
         book.invoice(luna, "2026-06-25", "2026-07-25", [line(screw, "100")])
+    with at(2026, 6, 26):  # a document of another currency is never added to euros
+        book.client.patch("/api/v1/organization", json={"currency": "USD"}, headers=book.headers())
+        dollars = book.invoice(
+            sol, "2026-06-26", "2026-06-27", [line(price="999", tax="0", description="USD")]
+        )
+        book.pay(dollars, "100.00", "2026-06-26")
+        book.quote(sol, "2026-06-26", total="888")
+        book.client.patch("/api/v1/organization", json={"currency": "EUR"}, headers=book.headers())
 
 
 def other_organisation(book: Book) -> None:
@@ -203,7 +211,7 @@ EXPECTED = {
     "currency": "EUR",
     "revenue": "363.00",
     "invoiced": "544.50",
-    "quoteConversionRate": "50.0",
+    "quoteConversionRate": "50.00",
     "averageDaysToPay": "21.0",
     "averageDaysToAccept": "5.0",
     "outstanding": "281.50",
@@ -232,7 +240,7 @@ EXPECTED = {
         "to": "2025-12-31",
         "revenue": "50.00",
         "invoiced": "150.00",
-        "quoteConversionRate": "100.0",
+        "quoteConversionRate": "100.00",
         "averageDaysToPay": "29.0",
         "averageDaysToAccept": "5.0",
     },
@@ -369,7 +377,7 @@ def test_the_page_shows_the_same_figures_in_both_languages(books):
         assert login(client, owner.email).status_code == 302
         spanish = client.get(f"/?{RANGE}").get_data(as_text=True)
         english = client.get(f"/?{RANGE}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    for amount in ("363,00", "544,50", "281,50", "221,00", "250,00", "93,6", "50,0"):
+    for amount in ("363,00", "544,50", "281,50", "221,00", "250,00", "93,6", "50,0 %"):
         assert amount in spanish, amount
     for amount in ("€363.00", "€544.50", "€281.50", "€221.00", "€250.00"):
         assert amount in english, amount

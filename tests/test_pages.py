@@ -433,12 +433,24 @@ def test_saved_preference_overrides_accept_language(app, make_user):
     [
         (
             "OWNER",
-            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/team/", "/settings/"},
+            {
+                "/",
+                "/products/",
+                "/customers/",
+                "/quotes/",
+                "/invoices/",
+                "/reports/",
+                "/team/",
+                "/settings/",
+            },
         ),
-        ("ADMIN", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/team/"}),
-        ("ACCOUNTANT", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
-        ("OPERATOR", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
-        ("VIEWER", {"/", "/products/", "/customers/", "/quotes/", "/invoices/"}),
+        (
+            "ADMIN",
+            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/", "/team/"},
+        ),
+        ("ACCOUNTANT", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
+        ("OPERATOR", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
+        ("VIEWER", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(app, make_user, role, expected):

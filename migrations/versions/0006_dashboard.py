@@ -1,4 +1,4 @@
-"""dashboard: settlement date of paid invoices, indexes for sums by date
+"""dashboard: settlement date of paid invoices, payment currency, indexes for sums by date
 
 Revision ID: 0006
 Revises: 0005
@@ -19,7 +19,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("settled_on", sa.Date(), nullable=True))
         batch_op.create_index(
             "ix_invoices_organization_id_invoice_date",
-            ["organization_id", "invoice_date", "status", "total"],
+            ["organization_id", "invoice_date", "status", "currency", "total"],
             unique=False,
         )
         batch_op.create_index(
@@ -33,10 +33,19 @@ def upgrade() -> None:
         "(SELECT MAX(payments.paid_on) FROM payments WHERE payments.invoice_id = invoices.id) "
         "WHERE status = 'PAID'"
     )
+    # A payment is in its invoice's currency: written on the row, so that sums by date can
+    # keep to one currency without reading the invoices.
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("currency", sa.String(length=3), nullable=True))
+    op.execute(
+        "UPDATE payments SET currency = "
+        "(SELECT invoices.currency FROM invoices WHERE invoices.id = payments.invoice_id)"
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.alter_column("currency", existing_type=sa.String(length=3), nullable=False)
         batch_op.create_index(
             "ix_payments_organization_id_paid_on",
-            ["organization_id", "paid_on", "amount"],
+            ["organization_id", "paid_on", "currency", "amount"],
             unique=False,
         )
     with op.batch_alter_table("quotes", schema=None) as batch_op:
@@ -52,6 +61,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_quotes_organization_id_issue_date")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_organization_id_paid_on")
+        batch_op.drop_column("currency")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.drop_index("ix_invoices_organization_id_settled_on")
         batch_op.drop_index("ix_invoices_organization_id_invoice_date")

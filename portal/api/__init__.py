@@ -29,9 +29,20 @@ def blueprints() -> list[Blueprint]:
         invoices,
         organization,
         quotes,
+        reports,
         statements,
         users,
     )
 
-    modules = (auth, users, organization, catalog, quotes, invoices, statements, dashboard)
+    modules = (
+        auth,
+        users,
+        organization,
+        catalog,
+        quotes,
+        invoices,
+        statements,
+        dashboard,
+        reports,
+    )
     return [module.bp for module in modules]

@@ -17,7 +17,7 @@ def change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     """The change from ``before`` to ``now`` in % (one decimal); ``None`` without a base."""
     if now is None or before is None or before == 0:
         return None
-    return ratio(now - before, before)
+    return ratio(now - before, before, places=1)
 
 
 def _figures_json(figures: Figures) -> dict[str, Any]:

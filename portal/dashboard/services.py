@@ -19,45 +19,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
 from portal.catalog.models import Customer, Product
 from portal.clock import zone
-from portal.db import FixedDecimal
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from portal.money import quantize
 from portal.periods import Period
 from portal.quotes.models import Quote, QuoteStatus
-from portal.reports.sql import days_between, month_key
+from portal.reports.sql import days_between, decimal_sum, month_key, seconds_between
 
 ZERO = Decimal("0.00")
 ISSUED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 WON = (QuoteStatus.ACCEPTED, QuoteStatus.CONVERTED)
 TOP = 5
-AMOUNT = FixedDecimal(16, 2)
+SECONDS_PER_DAY = 86400
 
 
 def money_sum(expression: Any) -> ColumnElement[Decimal]:
-    """SUM of an amount as an exact Decimal on both backends (0.00 when nothing matches)."""
-    total = func.coalesce(func.sum(type_coerce(expression, AMOUNT)), literal(0))
-    return type_coerce(total, AMOUNT)
+    """Σ of an amount as an exact Decimal on both backends (0.00 when nothing matches)."""
+    return decimal_sum(expression, 2)
 
 
-def ratio(part: Decimal | int, whole: Decimal | int, scale: int = 100) -> Decimal | None:
-    """``part / whole × scale`` to one decimal, half-up; ``None`` when ``whole`` is 0."""
+def ratio(
+    part: Decimal | int, whole: Decimal | int, scale: int = 100, places: int = 2
+) -> Decimal | None:
+    """``part / whole × scale``, half-up to ``places``; ``None`` when ``whole`` is 0."""
     if not whole:
         return None
-    value = Decimal(part) * scale / Decimal(whole)
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return quantize(Decimal(part) * scale / Decimal(whole), places)
 
 
-def days(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+def average_days(total: Any, count: int, unit: int = 1) -> Decimal | None:
+    """``total / count`` in days (``unit``: what one day is worth), to one decimal."""
+    if not count:
+        return None
+    return quantize(Decimal(total) / count / unit, 1)
 
 
 @dataclass
@@ -105,7 +108,7 @@ class Dashboard:
 
     @property
     def dso(self) -> Decimal | None:
-        return ratio(self.outstanding, self.current.invoiced, self.period.days)
+        return ratio(self.outstanding, self.current.invoiced, self.period.days, places=1)
 
 
 def dashboard(actor: User, period: Period) -> Dashboard:
@@ -114,11 +117,11 @@ def dashboard(actor: User, period: Period) -> Dashboard:
     today = organization.today()
     previous = period.previous()
     current_figures, previous_figures = Figures(), Figures()
-    monthly = _monthly(organization.id, period, previous, current_figures, previous_figures)
-    _days_to_pay(organization.id, period, previous, current_figures, previous_figures)
+    monthly = _monthly(organization, period, previous, current_figures, previous_figures)
+    _days_to_pay(organization, period, previous, current_figures, previous_figures)
     _quote_figures(organization, period, previous, today, current_figures, previous_figures)
-    outstanding, overdue, overdue_count, aging = _receivables(organization.id, today)
-    quotes_open, pipeline_value, pipeline = _pipeline(organization.id, today)
+    outstanding, overdue, overdue_count, aging = _receivables(organization, today)
+    quotes_open, pipeline_value, pipeline = _pipeline(organization, today)
     return Dashboard(
         period=period,
         previous_period=previous,
@@ -133,8 +136,8 @@ def dashboard(actor: User, period: Period) -> Dashboard:
         pipeline_value=pipeline_value,
         pipeline=pipeline,
         monthly=monthly,
-        top_customers=_top_customers(organization.id, period),
-        top_products=_top_products(organization.id, period),
+        top_customers=_top_customers(organization, period),
+        top_products=_top_products(organization, period),
     )
 
 
@@ -142,8 +145,14 @@ def _in_current(column: Any, period: Period) -> ColumnElement[bool]:
     return column >= period.start
 
 
+def _own(model: Any, organization: Organization) -> list[ColumnElement[bool]]:
+    """The organisation's rows in its currency: two currencies are never added up (a
+    document written before the currency changed is left out of every sum)."""
+    return [model.organization_id == organization.id, model.currency == organization.currency]
+
+
 def _monthly(
-    organization_id: int, period: Period, previous: Period, now: Figures, before: Figures
+    organization: Organization, period: Period, previous: Period, now: Figures, before: Figures
 ) -> list[tuple[date, Decimal, Decimal]]:
     """Invoiced and paid by month of the period, and both periods' totals: two queries."""
     invoiced: dict[str, Decimal] = {}
@@ -155,7 +164,7 @@ def _monthly(
             money_sum(Invoice.total),
         )
         .where(
-            Invoice.organization_id == organization_id,
+            *_own(Invoice, organization),
             Invoice.invoice_date.between(previous.start, period.end),
             Invoice.status.in_(ISSUED),
         )
@@ -174,7 +183,7 @@ def _monthly(
             money_sum(Payment.amount),
         )
         .where(
-            Payment.organization_id == organization_id,
+            *_own(Payment, organization),
             Payment.paid_on.between(previous.start, period.end),
         )
         .group_by("in_period", "month")
@@ -190,23 +199,24 @@ def _monthly(
 
 
 def _days_to_pay(
-    organization_id: int, period: Period, previous: Period, now: Figures, before: Figures
+    organization: Organization, period: Period, previous: Period, now: Figures, before: Figures
 ) -> None:
     """Average days from the invoice's date to its last payment, by period it was settled."""
     rows = db.session.execute(
         select(
             _in_current(Invoice.settled_on, period).label("in_period"),
-            func.avg(days_between(Invoice.settled_on, Invoice.invoice_date)),
+            func.sum(days_between(Invoice.settled_on, Invoice.invoice_date)),
+            func.count(),
         )
         .where(
-            Invoice.organization_id == organization_id,
+            *_own(Invoice, organization),
             Invoice.status == InvoiceStatus.PAID,
             Invoice.settled_on.between(previous.start, period.end),
         )
         .group_by("in_period")
     )
-    for is_now, average in rows:
-        (now if is_now else before).average_days_to_pay = days(average)
+    for is_now, total, count in rows:
+        (now if is_now else before).average_days_to_pay = average_days(round(total), count)
 
 
 def _utc_bounds(period: Period, time_zone: str) -> tuple[datetime, datetime, datetime]:
@@ -238,7 +248,7 @@ def _quote_figures(
             func.count().filter(Quote.status.in_(WON)),
         )
         .where(
-            Quote.organization_id == organization.id,
+            *_own(Quote, organization),
             Quote.issue_date.between(previous.start, period.end),
         )
         .group_by("in_period")
@@ -250,10 +260,11 @@ def _quote_figures(
     accepted = db.session.execute(
         select(
             (Quote.decided_at >= middle).label("in_period"),
-            func.avg(days_between(Quote.decided_at, Quote.sent_at)),
+            func.sum(seconds_between(Quote.decided_at, Quote.sent_at)),
+            func.count(),
         )
         .where(
-            Quote.organization_id == organization.id,
+            *_own(Quote, organization),
             Quote.status.in_(WON),
             Quote.decided_at >= first,
             Quote.decided_at < after,
@@ -261,11 +272,12 @@ def _quote_figures(
         )
         .group_by("in_period")
     )
-    for is_now, average in accepted:
-        (now if is_now else before).average_days_to_accept = days(average)
+    for is_now, seconds, count in accepted:
+        figures = now if is_now else before
+        figures.average_days_to_accept = average_days(seconds, count, SECONDS_PER_DAY)
 
 
-def _receivables(organization_id: int, today: date) -> tuple[Decimal, Decimal, int, Aging]:
+def _receivables(organization: Organization, today: date) -> tuple[Decimal, Decimal, int, Aging]:
     """Open balances now: outstanding, overdue (amount, count) and the aging buckets."""
     balance = Invoice.total - Invoice.amount_paid
     due = Invoice.due_date
@@ -286,7 +298,7 @@ def _receivables(organization_id: int, today: date) -> tuple[Decimal, Decimal, i
             bucket(and_(due < d60, due >= d90)),
             bucket(due < d90),
         ).where(
-            Invoice.organization_id == organization_id,
+            *_own(Invoice, organization),
             Invoice.status.in_(InvoiceStatus.OPEN),
         )
     ).one()
@@ -294,7 +306,7 @@ def _receivables(organization_id: int, today: date) -> tuple[Decimal, Decimal, i
     return outstanding, overdue, overdue_count, Aging(*buckets)
 
 
-def _pipeline(organization_id: int, today: date) -> tuple[int, Decimal, dict]:
+def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, dict]:
     """Quotes by status now (a sent quote past its date counts as expired)."""
     status = case(
         (and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today), QuoteStatus.EXPIRED),
@@ -302,7 +314,7 @@ def _pipeline(organization_id: int, today: date) -> tuple[int, Decimal, dict]:
     ).label("status")
     rows = db.session.execute(
         select(status, func.count(), money_sum(Quote.total))
-        .where(Quote.organization_id == organization_id)
+        .where(*_own(Quote, organization))
         .group_by(status)
     )
     pipeline = {name: (count, total) for name, count, total in rows}
@@ -310,7 +322,9 @@ def _pipeline(organization_id: int, today: date) -> tuple[int, Decimal, dict]:
     return open_count, open_total, pipeline
 
 
-def _top_customers(organization_id: int, period: Period) -> list[tuple[str | None, str, Decimal]]:
+def _top_customers(
+    organization: Organization, period: Period
+) -> list[tuple[str | None, str, Decimal]]:
     """The customers invoiced most in the period (a name typed on the invoice counts too)."""
     name = func.coalesce(Customer.name, Invoice.customer_name).label("name")
     amount = money_sum(Invoice.total).label("amount")
@@ -319,7 +333,7 @@ def _top_customers(organization_id: int, period: Period) -> list[tuple[str | Non
         .select_from(Invoice)
         .outerjoin(Customer, Customer.id == Invoice.customer_id)
         .where(
-            Invoice.organization_id == organization_id,
+            *_own(Invoice, organization),
             Invoice.invoice_date.between(period.start, period.end),
             Invoice.status.in_(ISSUED),
         )
@@ -330,20 +344,19 @@ def _top_customers(organization_id: int, period: Period) -> list[tuple[str | Non
     return [(public_id, customer, total) for public_id, customer, total in rows]
 
 
-def _top_products(organization_id: int, period: Period) -> list[tuple[str, str, Decimal, Decimal]]:
+def _top_products(
+    organization: Organization, period: Period
+) -> list[tuple[str, str, Decimal, Decimal]]:
     """The catalogue's products sold most (net amount) on issued invoices of the period."""
     net = money_sum(InvoiceLine.net).label("net")
-    quantity = type_coerce(
-        func.coalesce(func.sum(type_coerce(InvoiceLine.quantity, FixedDecimal(16, 3))), 0),
-        FixedDecimal(16, 3),
-    )
+    quantity = decimal_sum(InvoiceLine.quantity, 3)
     rows = db.session.execute(
         select(Product.public_id, Product.name, quantity, net)
         .select_from(InvoiceLine)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .join(Product, Product.id == InvoiceLine.product_id)
         .where(
-            Invoice.organization_id == organization_id,
+            *_own(Invoice, organization),
             Invoice.invoice_date.between(period.start, period.end),
             Invoice.status.in_(ISSUED),
         )

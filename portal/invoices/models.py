@@ -45,12 +45,13 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "created_at",
             "public_id",
         ),
-        # The dashboard's sums by month read these without touching the rows.
+        # Sums by date (dashboard, sales and taxes reports) read these without the rows.
         Index(
             "ix_invoices_organization_id_invoice_date",
             "organization_id",
             "invoice_date",
             "status",
+            "currency",
             "total",
         ),
         Index("ix_invoices_organization_id_settled_on", "organization_id", "settled_on"),
@@ -102,12 +103,19 @@ class Payment(PublicIdMixin, Base):
     __tablename__ = "payments"
     __id_prefix__ = "pay"
     __table_args__ = (
-        Index("ix_payments_organization_id_paid_on", "organization_id", "paid_on", "amount"),
+        Index(
+            "ix_payments_organization_id_paid_on",
+            "organization_id",
+            "paid_on",
+            "currency",
+            "amount",
+        ),
     )
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))  # the invoice's: sums never mix two
     paid_on: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(100), default="")

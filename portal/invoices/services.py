@@ -145,6 +145,7 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
         organization_id=invoice.organization_id,
         invoice_id=invoice.id,
         amount=amount,
+        currency=invoice.currency,
         paid_on=data["paid_on"],
         method=data["method"],
         reference=data.get("reference") or "",

@@ -6,11 +6,13 @@ Python never loads the invoices one by one.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Float, cast, func
+from sqlalchemy import BigInteger, Date, Float, Integer, cast, func, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
+from portal.db import FixedDecimal
 from portal.extensions import db
 
 
@@ -32,6 +34,28 @@ def days_between(later: Any, earlier: Any) -> ColumnElement[Any]:
     if _is_timestamp(later):
         return func.extract("epoch", later - earlier) / 86400.0
     return cast(later - earlier, Float)
+
+
+def seconds_between(later: Any, earlier: Any) -> ColumnElement[int]:
+    """Whole seconds from timestamp ``earlier`` to ``later``, rounded: an integer, so that
+    sums and averages of durations come out the same on every backend."""
+    if _dialect() == "sqlite":
+        seconds = (func.julianday(later) - func.julianday(earlier)) * 86400
+        return cast(func.round(seconds), Integer)
+    return cast(func.round(func.extract("epoch", later - earlier)), BigInteger)
+
+
+def decimal_sum(expression: Any, scale: int | None = None) -> ColumnElement[Decimal]:
+    """Σ ``expression`` (a ``FixedDecimal`` column, or arithmetic over such columns) as an
+    exact ``Decimal`` with ``scale`` places, zero over no rows.
+
+    The sum keeps the column's storage (integer cents on SQLite, NUMERIC on PostgreSQL);
+    the result is read back through ``FixedDecimal``, so SQLite's cents become a Decimal
+    again. ``scale`` defaults to the column's own.
+    """
+    if scale is None:
+        scale = expression.type.scale
+    return type_coerce(func.coalesce(func.sum(expression), 0), FixedDecimal(38, scale))
 
 
 def _is_timestamp(column: Any) -> bool:

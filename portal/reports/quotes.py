@@ -1,0 +1,199 @@
+"""Quotes: conversion, time to acceptance, and the pipeline by status and by month.
+
+Counts the organisation's quotes in its currency whose issue date falls in the range.
+A quote is *won* when ACCEPTED or CONVERTED and *decided* when won, REJECTED or EXPIRED
+(sent and past its validity on the organisation's today); drafts and quotes still awaiting
+an answer are neither. Conversion rate = won ÷ decided. Time to acceptance: from sending to
+the customer's acceptance (``sent_at`` → ``decided_at``) of the won quotes, averaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.money import money, quantize
+from portal.periods import Period
+from portal.quotes.models import Quote, QuoteStatus
+from portal.reports.kind import ReportKind, Table
+from portal.reports.scope import own_documents
+from portal.reports.sql import decimal_sum, month_key, seconds_between
+
+STATUSES = QuoteStatus.ALL
+WON = (QuoteStatus.ACCEPTED, QuoteStatus.CONVERTED)
+DECIDED = (*WON, QuoteStatus.REJECTED, QuoteStatus.EXPIRED)
+SECONDS_PER_DAY = Decimal(86400)
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class StatusFigures:
+    count: int = 0
+    total: Decimal = ZERO
+
+
+@dataclass
+class QuoteFigures:
+    """The quotes of one month, or of the whole range (``month`` None)."""
+
+    month: date | None
+    by_status: dict[str, StatusFigures] = field(
+        default_factory=lambda: {status: StatusFigures() for status in STATUSES}
+    )
+    seconds_to_accept: int = 0  # Σ over the won quotes with both timestamps
+    timed: int = 0  # how many quotes that sum covers
+
+    def add(self, row: Any) -> None:
+        figures = self.by_status[row.effective_status]
+        figures.count += row.count
+        figures.total += row.total
+        self.seconds_to_accept += int(row.seconds or 0)
+        self.timed += row.timed
+
+    @property
+    def count(self) -> int:
+        return sum(f.count for f in self.by_status.values())
+
+    @property
+    def total(self) -> Decimal:
+        return sum((f.total for f in self.by_status.values()), ZERO)
+
+    @property
+    def won(self) -> int:
+        return sum(self.by_status[status].count for status in WON)
+
+    @property
+    def decided(self) -> int:
+        return sum(self.by_status[status].count for status in DECIDED)
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        """Won ÷ decided, in percent with two places; None before any decision."""
+        if not self.decided:
+            return None
+        return quantize(Decimal(self.won) * 100 / Decimal(self.decided))
+
+    @property
+    def average_days_to_accept(self) -> Decimal | None:
+        """Mean days from sending to acceptance, one decimal; None without any."""
+        if not self.timed:
+            return None
+        return quantize(Decimal(self.seconds_to_accept) / self.timed / SECONDS_PER_DAY, 1)
+
+
+@dataclass(frozen=True)
+class QuotesReport:
+    currency: str
+    period: Period
+    totals: QuoteFigures
+    months: list[QuoteFigures]
+
+
+def quotes(actor: User, period: Period) -> QuotesReport:
+    """Two aggregate queries: by month and status, and by status over the whole range."""
+    organization = actor.organization
+    today = organization.today()
+    expired = and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)
+    status = case((expired, QuoteStatus.EXPIRED), else_=Quote.status).label("effective_status")
+    timed = and_(Quote.status.in_(WON), Quote.sent_at.is_not(None), Quote.decided_at.is_not(None))
+    to_accept = case((timed, seconds_between(Quote.decided_at, Quote.sent_at)))
+    figures = (
+        func.count(Quote.id).label("count"),
+        decimal_sum(Quote.total).label("total"),
+        func.sum(to_accept).label("seconds"),
+        func.count(to_accept).label("timed"),
+    )
+    scope = (
+        *own_documents(Quote, actor),
+        Quote.issue_date.between(period.start, period.end),
+    )
+    month = month_key(Quote.issue_date).label("issue_month")
+    months = {f"{m:%Y-%m}": QuoteFigures(m) for m in period.months()}
+    # Grouped by the labels: an expression with bound values (the date of today, the
+    # month's format) is another expression to PostgreSQL each time it is written; and
+    # no label is a column's name, which PostgreSQL would group by instead.
+    by_month = select(month, status, *figures).where(*scope)
+    for row in db.session.execute(by_month.group_by("issue_month", "effective_status")):
+        months[row.issue_month].add(row)
+    totals = QuoteFigures(None)
+    by_status = select(status, *figures).where(*scope).group_by("effective_status")
+    for row in db.session.execute(by_status):
+        totals.add(row)
+    return QuotesReport(organization.currency, period, totals, list(months.values()))
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _figures_json(figures: QuoteFigures) -> dict[str, Any]:
+    return {
+        "count": figures.count,
+        "total": money(figures.total),
+        "wonCount": figures.won,
+        "decidedCount": figures.decided,
+        "conversionRate": _rate(figures.conversion_rate),
+        "averageDaysToAccept": _rate(figures.average_days_to_accept),
+        "byStatus": [
+            {"status": status, "count": f.count, "total": money(f.total)}
+            for status, f in figures.by_status.items()
+        ],
+    }
+
+
+def to_json(report: QuotesReport) -> dict[str, Any]:
+    return {
+        "currency": report.currency,
+        "from": report.period.start.isoformat(),
+        "to": report.period.end.isoformat(),
+        **_figures_json(report.totals),
+        "byMonth": [
+            {"month": f"{m.month:%Y-%m}", **_figures_json(m)} for m in report.months if m.month
+        ],
+    }
+
+
+def to_table(report: QuotesReport) -> Table:
+    """One row per month, then the range's; each status as a count and a total."""
+    per_status = [f"{s.lower()}{part}" for s in STATUSES for part in ("Count", "Total")]
+    header = ["month", "count", "total", *per_status]
+    header += ["wonCount", "decidedCount", "conversionRate", "averageDaysToAccept"]
+    rows: list[list[Any]] = []
+    for figures in [*report.months, report.totals]:
+        data = _figures_json(figures)
+        month = f"{figures.month:%Y-%m}" if figures.month else _("Total")
+        statuses = [v for s in data["byStatus"] for v in (s["count"], s["total"])]
+        rows.append(
+            [
+                month,
+                data["count"],
+                data["total"],
+                *statuses,
+                data["wonCount"],
+                data["decidedCount"],
+                data["conversionRate"] or "",
+                data["averageDaysToAccept"] or "",
+            ]
+        )
+    return header, rows
+
+
+QUOTES = ReportKind(
+    name="quotes",
+    title=_l("Quote conversion"),
+    summary=_l(
+        "How many quotes your customers accept, how long they take to do it, and the value "
+        "of the quotes in each status, month by month."
+    ),
+    compute=quotes,
+    to_json=to_json,
+    to_table=to_table,
+)

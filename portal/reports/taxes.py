@@ -1,0 +1,114 @@
+"""Taxes: the tax base and the tax charged per rate, for the quarterly VAT (IVA) return.
+
+Counts the lines of the organisation's issued invoices (ISSUED, PARTIALLY_PAID, PAID) in
+its currency dated in the range; drafts and void invoices are not in the books. Per tax
+rate of the lines: base = Σ net (after discount), tax = Σ tax, total = Σ (net + tax). Each
+line's tax was rounded to cents when it was made, so the sums are the invoices' own
+figures to the cent: Σ base = Σ (subtotal − discounts), Σ tax = Σ tax total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, func, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.invoices.models import Invoice, InvoiceLine
+from portal.money import money
+from portal.periods import Period, this_quarter
+from portal.reports.kind import ReportKind, Table
+from portal.reports.scope import issued_invoices
+from portal.reports.sql import decimal_sum
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    tax_percent: Decimal | None  # None: the totals
+    base: Decimal
+    tax: Decimal
+    total: Decimal
+    invoice_count: int
+
+
+@dataclass(frozen=True)
+class Taxes:
+    currency: str
+    period: Period
+    rates: list[TaxRow]
+    totals: TaxRow
+
+
+def taxes(actor: User, period: Period) -> Taxes:
+    """Two aggregate queries: per rate, and the totals (an invoice may hold several rates,
+    so the totals count its invoices once)."""
+    figures = (
+        decimal_sum(InvoiceLine.net).label("base"),
+        decimal_sum(InvoiceLine.tax).label("tax"),
+        decimal_sum(InvoiceLine.total).label("total"),
+        func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
+    )
+    scope = issued_invoices(actor, period)
+
+    def lines(*columns: Any) -> Any:
+        stmt = select(*columns).select_from(InvoiceLine)
+        return stmt.join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(*scope)
+
+    rate = InvoiceLine.tax_percent
+    by_rate = lines(rate, *figures).group_by(rate).order_by(rate)
+    rates = [_row(row, row.tax_percent) for row in db.session.execute(by_rate)]
+    totals = _row(db.session.execute(lines(*figures)).one(), None)
+    return Taxes(actor.organization.currency, period, rates, totals)
+
+
+def _row(row: Any, tax_percent: Decimal | None) -> TaxRow:
+    return TaxRow(tax_percent, row.base, row.tax, row.total, row.invoice_count)
+
+
+def _row_json(row: TaxRow) -> dict[str, Any]:
+    return {
+        "base": money(row.base),
+        "tax": money(row.tax),
+        "total": money(row.total),
+        "invoiceCount": row.invoice_count,
+    }
+
+
+def to_json(report: Taxes) -> dict[str, Any]:
+    return {
+        "currency": report.currency,
+        "from": report.period.start.isoformat(),
+        "to": report.period.end.isoformat(),
+        "rates": [
+            {"taxPercent": f"{row.tax_percent:.2f}", **_row_json(row)} for row in report.rates
+        ],
+        "totals": _row_json(report.totals),
+    }
+
+
+def to_table(report: Taxes) -> Table:
+    header = ["taxPercent", "base", "tax", "total", "invoiceCount"]
+    rows: list[list[Any]] = [
+        [f"{row.tax_percent:.2f}", *_row_json(row).values()] for row in report.rates
+    ]
+    rows.append([_("Total"), *_row_json(report.totals).values()])
+    return header, rows
+
+
+TAXES = ReportKind(
+    name="taxes",
+    title=_l("Taxes"),
+    summary=_l(
+        "The tax base and the tax charged at each rate on the invoices issued in the "
+        "period: the figures of the quarterly VAT return."
+    ),
+    compute=taxes,
+    to_json=to_json,
+    to_table=to_table,
+    default_period=this_quarter,
+)
