@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Organization, RevokedToken, User
 from portal.catalog.models import Customer, Product
+from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
 from portal.db import Base
 from portal.documents.models import DocumentCounter, DocumentEvent
 from portal.invoices.models import Invoice, InvoiceLine, Payment
@@ -11,10 +12,13 @@ from portal.quotes.models import Quote, QuoteLine
 __all__ = [
     "Base",
     "Customer",
+    "DailyTotal",
     "DocumentCounter",
     "DocumentEvent",
     "Invoice",
     "InvoiceLine",
+    "MonthlyCustomerTotal",
+    "MonthlyProductTotal",
     "Organization",
     "Payment",
     "PlanChange",

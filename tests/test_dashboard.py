@@ -383,3 +383,23 @@ def test_the_page_shows_the_same_figures_in_both_languages(books):
         assert amount in english, amount
     assert "Ferretería &lt;Luna&gt;" in spanish and "<Luna>" not in spanish
     assert spanish.count("<svg") >= 3 and english.count("<svg") >= 3
+
+
+def test_a_period_that_cuts_months_counts_its_edge_days_exactly(books):
+    """10 January – 25 May: February to April come from the running monthly totals, the
+    days of January and May from the invoices themselves."""
+    client, owner, _stranger = books
+    data = dashboard_of(client, owner, "from=2026-01-10&to=2026-05-25")
+    assert (data["invoiced"], data["revenue"]) == ("484.00", "263.00")
+    assert [(c["name"], c["invoiced"]) for c in data["topCustomers"]] == [
+        ("Panadería Sol", "363.00"),
+        ("Ferretería <Luna>", "121.00"),
+    ]
+    assert [(p["name"], p["quantity"], p["net"]) for p in data["topProducts"]] == [
+        ("Servicio técnico", "3.000", "300.00"),
+        ("Tornillo", "10.000", "5.00"),
+    ]
+    inside_one_month = dashboard_of(client, owner, "from=2026-03-05&to=2026-03-20")
+    assert [(c["name"], c["invoiced"]) for c in inside_one_month["topCustomers"]] == [
+        ("Panadería Sol", "121.00")
+    ]

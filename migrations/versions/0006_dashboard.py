@@ -27,6 +27,11 @@ def upgrade() -> None:
             ["organization_id", "settled_on"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_invoices_open_balances",
+            ["organization_id", "status", "currency", "due_date", "total", "amount_paid"],
+            unique=False,
+        )
     # Invoices paid before this revision: settled on the date of their latest payment.
     op.execute(
         "UPDATE invoices SET settled_on = "
@@ -51,18 +56,31 @@ def upgrade() -> None:
     with op.batch_alter_table("quotes", schema=None) as batch_op:
         batch_op.create_index(
             "ix_quotes_organization_id_issue_date",
-            ["organization_id", "issue_date", "status"],
+            ["organization_id", "issue_date", "status", "currency", "valid_until"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_quotes_organization_id_decided_at",
+            ["organization_id", "decided_at", "status", "currency", "sent_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_quotes_organization_id_status",
+            ["organization_id", "status", "currency", "valid_until", "total"],
             unique=False,
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.drop_index("ix_quotes_organization_id_status")
+        batch_op.drop_index("ix_quotes_organization_id_decided_at")
         batch_op.drop_index("ix_quotes_organization_id_issue_date")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_organization_id_paid_on")
         batch_op.drop_column("currency")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_open_balances")
         batch_op.drop_index("ix_invoices_organization_id_settled_on")
         batch_op.drop_index("ix_invoices_organization_id_invoice_date")
         batch_op.drop_column("settled_on")

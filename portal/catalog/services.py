@@ -8,6 +8,8 @@ from sqlalchemy import or_, select
 
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
+from portal.catalog.models import Customer
+from portal.dashboard import totals
 from portal.db import conflicts, contains_folded
 from portal.extensions import db
 from portal.pagination import keyset_page
@@ -51,6 +53,8 @@ def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str,
 
 def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:
     row = get_row(kind, actor, public_id)
+    if isinstance(row, Customer):
+        totals.customer_deleted(row.organization_id, row.id)
     db.session.delete(row)
     db.session.flush()
 

@@ -22,18 +22,20 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
 from portal.catalog.models import Customer, Product
 from portal.clock import zone
+from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
+from portal.dashboard.totals import customer_key_sql
 from portal.extensions import db
-from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus
 from portal.money import quantize
 from portal.periods import Period
 from portal.quotes.models import Quote, QuoteStatus
-from portal.reports.sql import days_between, decimal_sum, month_key, seconds_between
+from portal.reports.sql import decimal_sum, month_key, seconds_between
 
 ZERO = Decimal("0.00")
 ISSUED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
@@ -118,7 +120,6 @@ def dashboard(actor: User, period: Period) -> Dashboard:
     previous = period.previous()
     current_figures, previous_figures = Figures(), Figures()
     monthly = _monthly(organization, period, previous, current_figures, previous_figures)
-    _days_to_pay(organization, period, previous, current_figures, previous_figures)
     _quote_figures(organization, period, previous, today, current_figures, previous_figures)
     outstanding, overdue, overdue_count, aging = _receivables(organization, today)
     quotes_open, pipeline_value, pipeline = _pipeline(organization, today)
@@ -154,69 +155,35 @@ def _own(model: Any, organization: Organization) -> list[ColumnElement[bool]]:
 def _monthly(
     organization: Organization, period: Period, previous: Period, now: Figures, before: Figures
 ) -> list[tuple[date, Decimal, Decimal]]:
-    """Invoiced and paid by month of the period, and both periods' totals: two queries."""
+    """Invoiced, paid and settled by month of the period, and both periods' totals: one
+    query over the running daily totals (a row per day, not per invoice)."""
     invoiced: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
-    invoice_rows = db.session.execute(
-        select(
-            _in_current(Invoice.invoice_date, period).label("in_period"),
-            month_key(Invoice.invoice_date).label("month"),
-            money_sum(Invoice.total),
-        )
-        .where(
-            *_own(Invoice, organization),
-            Invoice.invoice_date.between(previous.start, period.end),
-            Invoice.status.in_(ISSUED),
-        )
-        .group_by("in_period", "month")
-    )
-    for is_now, month, amount in invoice_rows:
-        if is_now:
-            now.invoiced += amount
-            invoiced[month] = amount
-        else:
-            before.invoiced += amount
-    payment_rows = db.session.execute(
-        select(
-            _in_current(Payment.paid_on, period).label("in_period"),
-            month_key(Payment.paid_on).label("month"),
-            money_sum(Payment.amount),
-        )
-        .where(
-            *_own(Payment, organization),
-            Payment.paid_on.between(previous.start, period.end),
-        )
-        .group_by("in_period", "month")
-    )
-    for is_now, month, amount in payment_rows:
-        if is_now:
-            now.revenue += amount
-            paid[month] = amount
-        else:
-            before.revenue += amount
-    keys = [(month, month.strftime("%Y-%m")) for month in period.months()]
-    return [(month, invoiced.get(key, ZERO), paid.get(key, ZERO)) for month, key in keys]
-
-
-def _days_to_pay(
-    organization: Organization, period: Period, previous: Period, now: Figures, before: Figures
-) -> None:
-    """Average days from the invoice's date to its last payment, by period it was settled."""
+    settled: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
     rows = db.session.execute(
         select(
-            _in_current(Invoice.settled_on, period).label("in_period"),
-            func.sum(days_between(Invoice.settled_on, Invoice.invoice_date)),
-            func.count(),
+            _in_current(DailyTotal.day, period).label("in_period"),
+            month_key(DailyTotal.day).label("month"),
+            money_sum(DailyTotal.invoiced),
+            money_sum(DailyTotal.paid),
+            func.coalesce(func.sum(DailyTotal.settled_count), 0),
+            func.coalesce(func.sum(DailyTotal.settled_days), 0),
         )
-        .where(
-            *_own(Invoice, organization),
-            Invoice.status == InvoiceStatus.PAID,
-            Invoice.settled_on.between(previous.start, period.end),
-        )
-        .group_by("in_period")
+        .where(*_own(DailyTotal, organization), DailyTotal.day.between(previous.start, period.end))
+        .group_by("in_period", "month")
     )
-    for is_now, total, count in rows:
-        (now if is_now else before).average_days_to_pay = average_days(round(total), count)
+    for is_now, month, invoiced_amount, paid_amount, count, days_taken in rows:
+        figures = now if is_now else before
+        figures.invoiced += invoiced_amount
+        figures.revenue += paid_amount
+        settled[bool(is_now)][0] += count
+        settled[bool(is_now)][1] += days_taken
+        if is_now:
+            invoiced[month], paid[month] = invoiced_amount, paid_amount
+    for is_now, (count, days_taken) in settled.items():
+        (now if is_now else before).average_days_to_pay = average_days(days_taken, count)
+    keys = [(month, month.strftime("%Y-%m")) for month in period.months()]
+    return [(month, invoiced.get(key, ZERO), paid.get(key, ZERO)) for month, key in keys]
 
 
 def _utc_bounds(period: Period, time_zone: str) -> tuple[datetime, datetime, datetime]:
@@ -322,22 +289,77 @@ def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, di
     return open_count, open_total, pipeline
 
 
+def split_months(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole calendar months inside ``period`` (first and last month), and the days at
+    its edges that do not make a whole month: the running monthly totals answer the
+    former, the documents themselves the latter."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    last_end = (
+        period.end
+        if _next_month(period.end) - timedelta(1) == period.end
+        else (period.end.replace(day=1) - timedelta(1))
+    )
+    if first > last_end:
+        return None, [(period.start, period.end)]
+    edges = []
+    if period.start < first:
+        edges.append((period.start, first - timedelta(1)))
+    if last_end < period.end:
+        edges.append((last_end + timedelta(1), period.end))
+    return (first, last_end.replace(day=1)), edges
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _on_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
+    return or_(*(column.between(start, end) for start, end in ranges)) if ranges else literal(False)
+
+
 def _top_customers(
     organization: Organization, period: Period
 ) -> list[tuple[str | None, str, Decimal]]:
-    """The customers invoiced most in the period (a name typed on the invoice counts too)."""
-    name = func.coalesce(Customer.name, Invoice.customer_name).label("name")
-    amount = money_sum(Invoice.total).label("amount")
+    """The customers invoiced most in the period (a name typed on the invoice counts too):
+    whole months from the running totals, the edges from the invoices."""
+    months, edges = split_months(period)
+    parts: list[Any] = []  # selects of the same columns
+    if months:
+        parts.append(
+            select(
+                MonthlyCustomerTotal.customer_key.label("key"),
+                MonthlyCustomerTotal.customer_id.label("customer_id"),
+                MonthlyCustomerTotal.customer_name.label("written"),
+                MonthlyCustomerTotal.invoiced.label("amount"),
+            ).where(
+                *_own(MonthlyCustomerTotal, organization),
+                MonthlyCustomerTotal.month.between(*months),
+            )
+        )
+    if edges:
+        parts.append(
+            select(
+                customer_key_sql().label("key"),
+                Invoice.customer_id.label("customer_id"),
+                case((Invoice.customer_id.is_(None), Invoice.customer_name), else_="").label(
+                    "written"
+                ),
+                Invoice.total.label("amount"),
+            ).where(
+                *_own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                _on_days(Invoice.invoice_date, edges),
+            )
+        )
+    sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    name = func.coalesce(Customer.name, func.max(sales.c.written)).label("name")
+    amount = decimal_sum(sales.c.amount, 2).label("amount")
     rows = db.session.execute(
         select(Customer.public_id, name, amount)
-        .select_from(Invoice)
-        .outerjoin(Customer, Customer.id == Invoice.customer_id)
-        .where(
-            *_own(Invoice, organization),
-            Invoice.invoice_date.between(period.start, period.end),
-            Invoice.status.in_(ISSUED),
-        )
-        .group_by(Customer.public_id, name)
+        .select_from(sales)
+        .outerjoin(Customer, Customer.id == sales.c.customer_id)
+        .group_by(sales.c.key, Customer.public_id, Customer.name)
+        .having(amount != 0)
         .order_by(amount.desc(), name)
         .limit(TOP)
     )
@@ -347,20 +369,45 @@ def _top_customers(
 def _top_products(
     organization: Organization, period: Period
 ) -> list[tuple[str, str, Decimal, Decimal]]:
-    """The catalogue's products sold most (net amount) on issued invoices of the period."""
-    net = money_sum(InvoiceLine.net).label("net")
-    quantity = decimal_sum(InvoiceLine.quantity, 3)
+    """The catalogue's products sold most (net amount) on issued invoices of the period:
+    whole months from the running totals, the edges from the invoices' lines."""
+    months, edges = split_months(period)
+    parts: list[Any] = []  # selects of the same columns
+    if months:
+        parts.append(
+            select(
+                MonthlyProductTotal.product_id.label("product_id"),
+                MonthlyProductTotal.quantity.label("quantity"),
+                MonthlyProductTotal.net.label("net"),
+            ).where(
+                *_own(MonthlyProductTotal, organization),
+                MonthlyProductTotal.month.between(*months),
+            )
+        )
+    if edges:
+        parts.append(
+            select(
+                InvoiceLine.product_id.label("product_id"),
+                InvoiceLine.quantity.label("quantity"),
+                InvoiceLine.net.label("net"),
+            )
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(
+                *_own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                _on_days(Invoice.invoice_date, edges),
+                InvoiceLine.product_id.is_not(None),
+            )
+        )
+    sold = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    net = decimal_sum(sold.c.net, 2).label("net")
+    quantity = decimal_sum(sold.c.quantity, 3)
     rows = db.session.execute(
         select(Product.public_id, Product.name, quantity, net)
-        .select_from(InvoiceLine)
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .join(Product, Product.id == InvoiceLine.product_id)
-        .where(
-            *_own(Invoice, organization),
-            Invoice.invoice_date.between(period.start, period.end),
-            Invoice.status.in_(ISSUED),
-        )
+        .select_from(sold)
+        .join(Product, Product.id == sold.c.product_id)
         .group_by(Product.public_id, Product.name)
+        .having(net != 0)
         .order_by(net.desc(), Product.name)
         .limit(TOP)
     )

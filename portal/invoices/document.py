@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.clock import utcnow
+from portal.dashboard import totals
 from portal.documents.history import lines_summary
 from portal.documents.kernel import DocumentType, Transition
 from portal.documents.lines import apply_lines
@@ -36,9 +37,12 @@ SERIES_RESERVED = _l("Numbers of the form %(prefix)s-YYYY-NNNN are assigned by t
 
 def _issue(invoice: Invoice) -> None:
     invoice.issued_at = utcnow()
+    totals.invoice_issued(invoice)
 
 
 def _void(invoice: Invoice) -> None:
+    if invoice.status == S.ISSUED:  # it counted as invoiced; a voided draft never did
+        totals.invoice_withdrawn(invoice)
     invoice.voided_at = utcnow()
 
 

@@ -55,6 +55,16 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "total",
         ),
         Index("ix_invoices_organization_id_settled_on", "organization_id", "settled_on"),
+        # Open balances now (outstanding, overdue, aging) without touching the rows.
+        Index(
+            "ix_invoices_open_balances",
+            "organization_id",
+            "status",
+            "currency",
+            "due_date",
+            "total",
+            "amount_paid",
+        ),
     )
     __conflicts__ = {
         "uq_invoices_organization_id_number": DuplicateInvoiceNumber,

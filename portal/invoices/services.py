@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
+from portal.dashboard import totals
 from portal.db import conflicts
 from portal.documents import services as documents
 from portal.documents.history import record
@@ -152,12 +153,14 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
         recorded_by_id=actor.id,
     )
     db.session.add(payment)
+    totals.payment_recorded(payment)
     invoice.amount_paid += amount
     entry = {"amount": money(amount), "method": payment.method, "balance": money(invoice.balance)}
     documents.transit(INVOICES, invoice, "record_payment", actor, changes=entry)
     if invoice.balance == 0:
         last = select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice.id)
         invoice.settled_on = db.session.scalar(last)  # payments may be recorded out of order
+        totals.invoice_settled(invoice)
         documents.transit(INVOICES, invoice, "settle", actor)
     return payment
 

@@ -25,7 +25,32 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "number"),
         Index("ix_quotes_organization_id_created_at", "organization_id", "created_at", "public_id"),
-        Index("ix_quotes_organization_id_issue_date", "organization_id", "issue_date", "status"),
+        # The dashboard reads these three without touching the rows: quotes issued in a
+        # period (conversion), accepted in a period (days to accept), and by status now.
+        Index(
+            "ix_quotes_organization_id_issue_date",
+            "organization_id",
+            "issue_date",
+            "status",
+            "currency",
+            "valid_until",
+        ),
+        Index(
+            "ix_quotes_organization_id_decided_at",
+            "organization_id",
+            "decided_at",
+            "status",
+            "currency",
+            "sent_at",
+        ),
+        Index(
+            "ix_quotes_organization_id_status",
+            "organization_id",
+            "status",
+            "currency",
+            "valid_until",
+            "total",
+        ),
         # A customer's quotes by date (their statement), not a scan of the organisation's.
         Index(
             "ix_quotes_organization_id_customer_id",

@@ -1,0 +1,72 @@
+"""Running totals the dashboard reads instead of every invoice and payment.
+
+Written in the same transaction as the change they count (issuing or voiding an invoice,
+recording a payment; ``dashboard/totals.py``), so they always equal a full recomputation
+(``rebuild_totals``; a test compares both after random operations). Amounts are in the
+document's currency, never converted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, FixedDecimal
+
+
+class DailyTotal(Base):
+    """One day of an organisation in one currency: what was invoiced (issued invoices dated
+    that day), what came in (payments of that day), and the invoices settled that day with
+    the days they took to be paid."""
+
+    __tablename__ = "daily_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    invoiced: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    paid: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    settled_count: Mapped[int] = mapped_column(Integer, default=0)
+    settled_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyCustomerTotal(Base):
+    """What one customer was invoiced in one month. ``customer_key`` is ``id:<id>`` for a
+    catalogue customer, ``name:<the name written on the invoice>`` otherwise."""
+
+    __tablename__ = "monthly_customer_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_key: Mapped[str] = mapped_column(String(220), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), nullable=True
+    )
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    invoiced: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+
+
+class MonthlyProductTotal(Base):
+    """What the invoices issued in one month sold of one catalogue product (lines naming
+    it): its quantity and its net amount."""
+
+    __tablename__ = "monthly_product_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    quantity: Mapped[Decimal] = mapped_column(FixedDecimal(16, 3), default=Decimal("0"))
+    net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))

@@ -1,0 +1,276 @@
+"""Keeping the dashboard's running totals (``dashboard/models.py``) in step with the books.
+
+Each function is called by the service making the change, inside its transaction: issuing
+an invoice adds it, voiding an issued one takes it away, a payment adds to its day, the
+payment that settles an invoice counts the days it took, and deleting a customer moves
+their totals to the names written on their invoices (as the invoices themselves then
+group). Increments are single upserts, in key order, so concurrent writers never deadlock.
+``rebuild_totals`` recomputes everything from the documents (the migration's backfill, and
+what the tests compare the running totals with).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Integer, String, case, cast, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
+from portal.extensions import db
+from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+
+ISSUED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+
+
+def customer_key(customer_id: int | None, customer_name: str) -> str:
+    return f"id:{customer_id}" if customer_id is not None else f"name:{customer_name}"[:220]
+
+
+def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixed: Any) -> None:
+    """Add ``increments`` to the row of ``keys`` (created with them if missing)."""
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(table).values(**keys, **increments, **fixed)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + stmt.excluded[name] for name in increments},
+    )
+    db.session.execute(stmt)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _invoice(invoice: Invoice, sign: int) -> None:
+    keys = {"organization_id": invoice.organization_id, "currency": invoice.currency}
+    total = invoice.total * sign
+    _upsert(DailyTotal, {**keys, "day": invoice.invoice_date}, {"invoiced": total})
+    month = _month(invoice.invoice_date)
+    _upsert(
+        MonthlyCustomerTotal,
+        {
+            **keys,
+            "month": month,
+            "customer_key": customer_key(invoice.customer_id, invoice.customer_name),
+        },
+        {"invoiced": total},
+        customer_id=invoice.customer_id,
+        customer_name=invoice.customer_name if invoice.customer_id is None else "",
+    )
+    sold: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    for line in invoice.lines:
+        if line.product_id is not None:
+            sold[line.product_id][0] += line.quantity * sign
+            sold[line.product_id][1] += line.net * sign
+    for product_id in sorted(sold):
+        quantity, net = sold[product_id]
+        _upsert(
+            MonthlyProductTotal,
+            {**keys, "month": month, "product_id": product_id},
+            {"quantity": quantity, "net": net},
+        )
+
+
+def invoice_issued(invoice: Invoice) -> None:
+    """An invoice now counts as invoiced on its date."""
+    _invoice(invoice, +1)
+
+
+def invoice_withdrawn(invoice: Invoice) -> None:
+    """An issued invoice voided: it never was invoiced."""
+    _invoice(invoice, -1)
+
+
+def payment_recorded(payment: Payment) -> None:
+    keys = {"organization_id": payment.organization_id, "currency": payment.currency}
+    _upsert(DailyTotal, {**keys, "day": payment.paid_on}, {"paid": payment.amount})
+
+
+def invoice_settled(invoice: Invoice) -> None:
+    """Paid in full on ``settled_on``: one more settled invoice and the days it took."""
+    if invoice.settled_on is None:
+        return
+    keys = {"organization_id": invoice.organization_id, "currency": invoice.currency}
+    took = (invoice.settled_on - invoice.invoice_date).days
+    _upsert(
+        DailyTotal,
+        {**keys, "day": invoice.settled_on},
+        {"settled_count": 1, "settled_days": took},
+    )
+
+
+def customer_deleted(organization_id: int, customer_id: int) -> None:
+    """Before a customer is deleted: their invoices will group by the name written on them
+    (the deletion empties ``invoices.customer_id``), so their totals move there."""
+    rows = db.session.execute(
+        select(
+            Invoice.currency,
+            _month_of(Invoice.invoice_date).label("month"),
+            Invoice.customer_name,
+            func.sum(Invoice.total),
+        )
+        .where(
+            Invoice.organization_id == organization_id,
+            Invoice.customer_id == customer_id,
+            Invoice.status.in_(ISSUED),
+        )
+        .group_by(Invoice.currency, "month", Invoice.customer_name)
+    ).all()
+    moved = sorted(
+        (currency, _as_date(month), name, total) for currency, month, name, total in rows
+    )
+    for currency, month, name, total in moved:
+        _upsert(
+            MonthlyCustomerTotal,
+            {
+                "organization_id": organization_id,
+                "currency": currency,
+                "month": month,
+                "customer_key": customer_key(None, name),
+            },
+            {"invoiced": total},
+            customer_id=None,
+            customer_name=name,
+        )
+    # The customer's own rows go with them (ON DELETE CASCADE).
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _month_of(column: Any, dialect: str | None = None) -> ColumnElement[date]:
+    """The first day of ``column``'s month, as a date, on either backend."""
+    dialect = dialect or db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return func.date(column, "start of month")
+    return cast(func.date_trunc("month", column), Date)
+
+
+def _days(later: Any, earlier: Any, dialect: str) -> ColumnElement[int]:
+    if dialect == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier
+
+
+def rebuild_totals(
+    bind: Connection | Session, organization_ids: Iterable[int] | None = None
+) -> None:
+    """Recompute the running totals from the documents (every organisation, or those named)."""
+    dialect = bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
+    scope = list(organization_ids) if organization_ids is not None else None
+
+    def only(model: Any) -> list[ColumnElement[bool]]:
+        return [model.organization_id.in_(scope)] if scope is not None else []
+
+    for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal):
+        bind.execute(delete(model).where(*only(model)))
+    issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
+    keys = (Invoice.organization_id, Invoice.currency)
+    invoiced = (
+        select(*keys, Invoice.invoice_date.label("day"), func.sum(Invoice.total).label("amount"))
+        .where(*issued)
+        .group_by(*keys, Invoice.invoice_date)
+    )
+    paid = (
+        select(Payment.organization_id, Payment.currency, Payment.paid_on, func.sum(Payment.amount))
+        .where(*only(Payment))
+        .group_by(Payment.organization_id, Payment.currency, Payment.paid_on)
+    )
+    settled = (
+        select(
+            *keys,
+            Invoice.settled_on,
+            func.count(),
+            func.sum(_days(Invoice.settled_on, Invoice.invoice_date, dialect)),
+        )
+        .where(
+            Invoice.status == InvoiceStatus.PAID, Invoice.settled_on.is_not(None), *only(Invoice)
+        )
+        .group_by(*keys, Invoice.settled_on)
+    )
+    days: dict[tuple, dict[str, Any]] = defaultdict(dict)
+    for sums in bind.execute(invoiced):
+        days[(sums[0], sums[1], _as_date(sums[2]))]["invoiced"] = sums[3]
+    for sums in bind.execute(paid):
+        days[(sums[0], sums[1], _as_date(sums[2]))]["paid"] = sums[3]
+    for counts in bind.execute(settled):
+        values = days[(counts[0], counts[1], _as_date(counts[2]))]
+        values["settled_count"], values["settled_days"] = counts[3], int(counts[4] or 0)
+    if days:
+        bind.execute(
+            insert(DailyTotal),
+            [
+                {
+                    "organization_id": organization_id,
+                    "currency": currency,
+                    "day": on,
+                    "invoiced": _amount(values.get("invoiced")),
+                    "paid": _amount(values.get("paid")),
+                    "settled_count": values.get("settled_count", 0),
+                    "settled_days": values.get("settled_days", 0),
+                }
+                for (organization_id, currency, on), values in sorted(days.items())
+            ],
+        )
+    month = _month_of(Invoice.invoice_date, dialect).label("month")
+    key = customer_key_sql()
+    bind.execute(
+        insert(MonthlyCustomerTotal).from_select(
+            [
+                "organization_id",
+                "currency",
+                "month",
+                "customer_key",
+                "customer_id",
+                "customer_name",
+                "invoiced",
+            ],
+            select(
+                *keys,
+                month,
+                key,
+                func.max(Invoice.customer_id),
+                func.max(case((Invoice.customer_id.is_(None), Invoice.customer_name), else_="")),
+                func.sum(Invoice.total),
+            )
+            .where(*issued)
+            .group_by(*keys, "month", key),
+        )
+    )
+    bind.execute(
+        insert(MonthlyProductTotal).from_select(
+            ["organization_id", "currency", "month", "product_id", "quantity", "net"],
+            select(
+                *keys,
+                month,
+                InvoiceLine.product_id,
+                func.sum(InvoiceLine.quantity),
+                func.sum(InvoiceLine.net),
+            )
+            .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+            .where(*issued, InvoiceLine.product_id.is_not(None))
+            .group_by(*keys, "month", InvoiceLine.product_id),
+        )
+    )
+
+
+def customer_key_sql() -> ColumnElement[str]:
+    by_id = literal("id:") + cast(Invoice.customer_id, String)
+    by_name = func.substr(literal("name:") + Invoice.customer_name, 1, 220)
+    return case((Invoice.customer_id.is_(None), by_name), else_=by_id).label("customer_key")
+
+
+def _amount(value: Decimal | None) -> Decimal:
+    """A sum of an amount column (read back as a Decimal through its type), or zero."""
+    return Decimal("0") if value is None else value
