@@ -22,16 +22,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
-from portal.catalog.models import Customer, Product
 from portal.clock import zone
-from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
-from portal.dashboard.totals import customer_key_sql
+from portal.dashboard.models import DailyTotal
+from portal.dashboard.tops import own, top_customers, top_products
 from portal.extensions import db
-from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus
+from portal.invoices.models import Invoice, InvoiceStatus
 from portal.money import quantize
 from portal.periods import Period
 from portal.quotes.models import Quote, QuoteStatus
@@ -137,19 +136,13 @@ def dashboard(actor: User, period: Period) -> Dashboard:
         pipeline_value=pipeline_value,
         pipeline=pipeline,
         monthly=monthly,
-        top_customers=_top_customers(organization, period),
-        top_products=_top_products(organization, period),
+        top_customers=top_customers(organization, period),
+        top_products=top_products(organization, period),
     )
 
 
 def _in_current(column: Any, period: Period) -> ColumnElement[bool]:
     return column >= period.start
-
-
-def _own(model: Any, organization: Organization) -> list[ColumnElement[bool]]:
-    """The organisation's rows in its currency: two currencies are never added up (a
-    document written before the currency changed is left out of every sum)."""
-    return [model.organization_id == organization.id, model.currency == organization.currency]
 
 
 def _monthly(
@@ -169,7 +162,7 @@ def _monthly(
             func.coalesce(func.sum(DailyTotal.settled_count), 0),
             func.coalesce(func.sum(DailyTotal.settled_days), 0),
         )
-        .where(*_own(DailyTotal, organization), DailyTotal.day.between(previous.start, period.end))
+        .where(*own(DailyTotal, organization), DailyTotal.day.between(previous.start, period.end))
         .group_by("in_period", "month")
     )
     for is_now, month, invoiced_amount, paid_amount, count, days_taken in rows:
@@ -215,7 +208,7 @@ def _quote_figures(
             func.count().filter(Quote.status.in_(WON)),
         )
         .where(
-            *_own(Quote, organization),
+            *own(Quote, organization),
             Quote.issue_date.between(previous.start, period.end),
         )
         .group_by("in_period")
@@ -231,7 +224,7 @@ def _quote_figures(
             func.count(),
         )
         .where(
-            *_own(Quote, organization),
+            *own(Quote, organization),
             Quote.status.in_(WON),
             Quote.decided_at >= first,
             Quote.decided_at < after,
@@ -265,7 +258,7 @@ def _receivables(organization: Organization, today: date) -> tuple[Decimal, Deci
             bucket(and_(due < d60, due >= d90)),
             bucket(due < d90),
         ).where(
-            *_own(Invoice, organization),
+            *own(Invoice, organization),
             Invoice.status.in_(InvoiceStatus.OPEN),
         )
     ).one()
@@ -281,134 +274,9 @@ def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, di
     ).label("status")
     rows = db.session.execute(
         select(status, func.count(), money_sum(Quote.total))
-        .where(*_own(Quote, organization))
+        .where(*own(Quote, organization))
         .group_by(status)
     )
     pipeline = {name: (count, total) for name, count, total in rows}
     open_count, open_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
     return open_count, open_total, pipeline
-
-
-def split_months(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
-    """The whole calendar months inside ``period`` (first and last month), and the days at
-    its edges that do not make a whole month: the running monthly totals answer the
-    former, the documents themselves the latter."""
-    first = period.start if period.start.day == 1 else _next_month(period.start)
-    last_end = (
-        period.end
-        if _next_month(period.end) - timedelta(1) == period.end
-        else (period.end.replace(day=1) - timedelta(1))
-    )
-    if first > last_end:
-        return None, [(period.start, period.end)]
-    edges = []
-    if period.start < first:
-        edges.append((period.start, first - timedelta(1)))
-    if last_end < period.end:
-        edges.append((last_end + timedelta(1), period.end))
-    return (first, last_end.replace(day=1)), edges
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _on_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
-    return or_(*(column.between(start, end) for start, end in ranges)) if ranges else literal(False)
-
-
-def _top_customers(
-    organization: Organization, period: Period
-) -> list[tuple[str | None, str, Decimal]]:
-    """The customers invoiced most in the period (a name typed on the invoice counts too):
-    whole months from the running totals, the edges from the invoices."""
-    months, edges = split_months(period)
-    parts: list[Any] = []  # selects of the same columns
-    if months:
-        parts.append(
-            select(
-                MonthlyCustomerTotal.customer_key.label("key"),
-                MonthlyCustomerTotal.customer_id.label("customer_id"),
-                MonthlyCustomerTotal.customer_name.label("written"),
-                MonthlyCustomerTotal.invoiced.label("amount"),
-            ).where(
-                *_own(MonthlyCustomerTotal, organization),
-                MonthlyCustomerTotal.month.between(*months),
-            )
-        )
-    if edges:
-        parts.append(
-            select(
-                customer_key_sql().label("key"),
-                Invoice.customer_id.label("customer_id"),
-                case((Invoice.customer_id.is_(None), Invoice.customer_name), else_="").label(
-                    "written"
-                ),
-                Invoice.total.label("amount"),
-            ).where(
-                *_own(Invoice, organization),
-                Invoice.status.in_(ISSUED),
-                _on_days(Invoice.invoice_date, edges),
-            )
-        )
-    sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    name = func.coalesce(Customer.name, func.max(sales.c.written)).label("name")
-    amount = decimal_sum(sales.c.amount, 2).label("amount")
-    rows = db.session.execute(
-        select(Customer.public_id, name, amount)
-        .select_from(sales)
-        .outerjoin(Customer, Customer.id == sales.c.customer_id)
-        .group_by(sales.c.key, Customer.public_id, Customer.name)
-        .having(amount != 0)
-        .order_by(amount.desc(), name)
-        .limit(TOP)
-    )
-    return [(public_id, customer, total) for public_id, customer, total in rows]
-
-
-def _top_products(
-    organization: Organization, period: Period
-) -> list[tuple[str, str, Decimal, Decimal]]:
-    """The catalogue's products sold most (net amount) on issued invoices of the period:
-    whole months from the running totals, the edges from the invoices' lines."""
-    months, edges = split_months(period)
-    parts: list[Any] = []  # selects of the same columns
-    if months:
-        parts.append(
-            select(
-                MonthlyProductTotal.product_id.label("product_id"),
-                MonthlyProductTotal.quantity.label("quantity"),
-                MonthlyProductTotal.net.label("net"),
-            ).where(
-                *_own(MonthlyProductTotal, organization),
-                MonthlyProductTotal.month.between(*months),
-            )
-        )
-    if edges:
-        parts.append(
-            select(
-                InvoiceLine.product_id.label("product_id"),
-                InvoiceLine.quantity.label("quantity"),
-                InvoiceLine.net.label("net"),
-            )
-            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-            .where(
-                *_own(Invoice, organization),
-                Invoice.status.in_(ISSUED),
-                _on_days(Invoice.invoice_date, edges),
-                InvoiceLine.product_id.is_not(None),
-            )
-        )
-    sold = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    net = decimal_sum(sold.c.net, 2).label("net")
-    quantity = decimal_sum(sold.c.quantity, 3)
-    rows = db.session.execute(
-        select(Product.public_id, Product.name, quantity, net)
-        .select_from(sold)
-        .join(Product, Product.id == sold.c.product_id)
-        .group_by(Product.public_id, Product.name)
-        .having(net != 0)
-        .order_by(net.desc(), Product.name)
-        .limit(TOP)
-    )
-    return [(public_id, product, qty, total) for public_id, product, qty, total in rows]

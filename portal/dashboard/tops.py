@@ -1,0 +1,153 @@
+"""The dashboard's top customers and products of a period: whole months from the running
+monthly totals, the days at the period's edges from the documents themselves."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.accounts.models import Organization
+from portal.catalog.models import Customer, Product
+from portal.dashboard.models import MonthlyCustomerTotal, MonthlyProductTotal
+from portal.dashboard.totals import ISSUED, customer_key_sql
+from portal.extensions import db
+from portal.invoices.models import Invoice, InvoiceLine
+from portal.periods import Period
+from portal.reports.sql import decimal_sum
+
+TOP = 5
+
+
+def own(model: Any, organization: Organization) -> list[ColumnElement[bool]]:
+    """The organisation's rows in its currency: two currencies are never added up (a
+    document written before the currency changed is left out of every sum)."""
+    return [model.organization_id == organization.id, model.currency == organization.currency]
+
+
+def split_months(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole calendar months inside ``period`` (first and last month), and the days at
+    its edges that do not make a whole month: the running monthly totals answer the
+    former, the documents themselves the latter."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    last_end = (
+        period.end
+        if _next_month(period.end) - timedelta(1) == period.end
+        else (period.end.replace(day=1) - timedelta(1))
+    )
+    if first > last_end:
+        return None, [(period.start, period.end)]
+    edges = []
+    if period.start < first:
+        edges.append((period.start, first - timedelta(1)))
+    if last_end < period.end:
+        edges.append((last_end + timedelta(1), period.end))
+    return (first, last_end.replace(day=1)), edges
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _on_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
+    return or_(*(column.between(start, end) for start, end in ranges)) if ranges else literal(False)
+
+
+def top_customers(
+    organization: Organization, period: Period
+) -> list[tuple[str | None, str, Decimal]]:
+    """The customers invoiced most in the period (a name typed on the invoice counts too):
+    whole months from the running totals, the edges from the invoices."""
+    months, edges = split_months(period)
+    parts: list[Any] = []  # selects of the same columns
+    if months:
+        parts.append(
+            select(
+                MonthlyCustomerTotal.customer_key.label("key"),
+                MonthlyCustomerTotal.customer_id.label("customer_id"),
+                MonthlyCustomerTotal.customer_name.label("written"),
+                MonthlyCustomerTotal.invoiced.label("amount"),
+            ).where(
+                *own(MonthlyCustomerTotal, organization),
+                MonthlyCustomerTotal.month.between(*months),
+            )
+        )
+    if edges:
+        parts.append(
+            select(
+                customer_key_sql().label("key"),
+                Invoice.customer_id.label("customer_id"),
+                case((Invoice.customer_id.is_(None), Invoice.customer_name), else_="").label(
+                    "written"
+                ),
+                Invoice.total.label("amount"),
+            ).where(
+                *own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                _on_days(Invoice.invoice_date, edges),
+            )
+        )
+    sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    name = func.coalesce(Customer.name, func.max(sales.c.written)).label("name")
+    amount = decimal_sum(sales.c.amount, 2).label("amount")
+    rows = db.session.execute(
+        select(Customer.public_id, name, amount)
+        .select_from(sales)
+        .outerjoin(Customer, Customer.id == sales.c.customer_id)
+        .group_by(sales.c.key, Customer.public_id, Customer.name)
+        .having(amount != 0)
+        .order_by(amount.desc(), name)
+        .limit(TOP)
+    )
+    return [(public_id, customer, total) for public_id, customer, total in rows]
+
+
+def top_products(
+    organization: Organization, period: Period
+) -> list[tuple[str, str, Decimal, Decimal]]:
+    """The catalogue's products sold most (net amount) on issued invoices of the period:
+    whole months from the running totals, the edges from the invoices' lines."""
+    months, edges = split_months(period)
+    parts: list[Any] = []  # selects of the same columns
+    if months:
+        parts.append(
+            select(
+                MonthlyProductTotal.product_id.label("product_id"),
+                MonthlyProductTotal.quantity.label("quantity"),
+                MonthlyProductTotal.net.label("net"),
+            ).where(
+                *own(MonthlyProductTotal, organization),
+                MonthlyProductTotal.month.between(*months),
+            )
+        )
+    if edges:
+        parts.append(
+            select(
+                InvoiceLine.product_id.label("product_id"),
+                InvoiceLine.quantity.label("quantity"),
+                InvoiceLine.net.label("net"),
+            )
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(
+                *own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                _on_days(Invoice.invoice_date, edges),
+                InvoiceLine.product_id.is_not(None),
+            )
+        )
+    sold = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    net = decimal_sum(sold.c.net, 2).label("net")
+    quantity = decimal_sum(sold.c.quantity, 3)
+    rows = db.session.execute(
+        select(Product.public_id, Product.name, quantity, net)
+        .select_from(sold)
+        .join(Product, Product.id == sold.c.product_id)
+        .group_by(Product.public_id, Product.name)
+        .having(net != 0)
+        .order_by(net.desc(), Product.name)
+        .limit(TOP)
+    )
+    return [(public_id, product, qty, total) for public_id, product, qty, total in rows]
