@@ -208,9 +208,11 @@ def _quote_figures(
     """Conversion (quotes issued in each period) and days to accept (accepted in each)."""
     expired = and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)
     answered = or_(Quote.status.in_((*WON, QuoteStatus.REJECTED)), expired)
+    # By day, in the index's order (no sort of every quote by period): the days fold into
+    # the two periods here.
     rows = db.session.execute(
         select(
-            _in_current(Quote.issue_date, period).label("in_period"),
+            Quote.issue_date,
             func.count().filter(answered),
             func.count().filter(Quote.status.in_(WON)),
         )
@@ -218,11 +220,12 @@ def _quote_figures(
             *_own(Quote, organization),
             Quote.issue_date.between(previous.start, period.end),
         )
-        .group_by("in_period")
+        .group_by(Quote.issue_date)
     )
-    for is_now, answered_count, won_count in rows:
-        figures = now if is_now else before
-        figures.quotes_answered, figures.quotes_won = answered_count, won_count
+    for day, answered_count, won_count in rows:
+        figures = now if day >= period.start else before
+        figures.quotes_answered += answered_count
+        figures.quotes_won += won_count
     first, middle, after = _utc_bounds(period, organization.time_zone)
     accepted = db.session.execute(
         select(
@@ -245,32 +248,30 @@ def _quote_figures(
 
 
 def _receivables(organization: Organization, today: date) -> tuple[Decimal, Decimal, int, Aging]:
-    """Open balances now: outstanding, overdue (amount, count) and the aging buckets."""
-    balance = Invoice.total - Invoice.amount_paid
+    """Open balances now: outstanding, overdue (amount, count) and the aging buckets. One
+    group per bucket: a single CASE per open invoice, not one sum per figure."""
     due = Invoice.due_date
-
-    def bucket(condition: Any) -> ColumnElement[Decimal]:
-        return money_sum(case((condition, balance), else_=literal(0)))
-
-    past = due < today
     d30, d60, d90 = (today - timedelta(days=n) for n in (30, 60, 90))
-    row = db.session.execute(
-        select(
-            money_sum(balance),
-            bucket(past),
-            func.count().filter(past),
-            bucket(or_(due.is_(None), due >= today)),
-            bucket(and_(past, due >= d30)),
-            bucket(and_(due < d30, due >= d60)),
-            bucket(and_(due < d60, due >= d90)),
-            bucket(due < d90),
-        ).where(
+    bucket = case(
+        (or_(due.is_(None), due >= today), 0),
+        (due >= d30, 1),
+        (due >= d60, 2),
+        (due >= d90, 3),
+        else_=4,
+    ).label("bucket")
+    rows = db.session.execute(
+        select(bucket, func.count(), money_sum(Invoice.total - Invoice.amount_paid))
+        .where(
             *_own(Invoice, organization),
             Invoice.status.in_(InvoiceStatus.OPEN),
         )
-    ).one()
-    outstanding, overdue, overdue_count, *buckets = row
-    return outstanding, overdue, overdue_count, Aging(*buckets)
+        .group_by("bucket")
+    )
+    amounts, counts = [ZERO] * 5, [0] * 5
+    for index, count, balance in rows:
+        amounts[index], counts[index] = balance, count
+    past = amounts[1:]  # every bucket but "current" is past due
+    return sum(amounts, ZERO), sum(past, ZERO), sum(counts[1:]), Aging(*amounts)
 
 
 def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, dict]:
@@ -352,15 +353,24 @@ def _top_customers(
             )
         )
     sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    name = func.coalesce(Customer.name, func.max(sales.c.written)).label("name")
+    # Added up by customer first, then the few hundred sums joined to the catalogue.
     amount = decimal_sum(sales.c.amount, 2).label("amount")
-    rows = db.session.execute(
-        select(Customer.public_id, name, amount)
-        .select_from(sales)
-        .outerjoin(Customer, Customer.id == sales.c.customer_id)
-        .group_by(sales.c.key, Customer.public_id, Customer.name)
+    by_key = (
+        select(
+            func.max(sales.c.customer_id).label("customer_id"),
+            func.max(sales.c.written).label("written"),
+            amount,
+        )
+        .group_by(sales.c.key)
         .having(amount != 0)
-        .order_by(amount.desc(), name)
+        .subquery()
+    )
+    name = func.coalesce(Customer.name, by_key.c.written).label("name")
+    rows = db.session.execute(
+        select(Customer.public_id, name, by_key.c.amount)
+        .select_from(by_key)
+        .outerjoin(Customer, Customer.id == by_key.c.customer_id)
+        .order_by(by_key.c.amount.desc(), name)
         .limit(TOP)
     )
     return [(public_id, customer, total) for public_id, customer, total in rows]
