@@ -850,17 +850,14 @@ def in_process_table(results: list[Measurement], sizes: list[int]) -> list[str]:
         " |",
         "|---|" + "---:|" * len(sizes) + "---:|",
     ]
+    bare = [m for m in results if m.scenario.target == BARE]  # one per size, in order
     for scenario in unique_scenarios(results):
         values = []
-        for rows in sizes:
-            m = next(
-                (
-                    m
-                    for m in results
-                    if m.scenario is scenario and (m.rows == rows or scenario.target == BARE)
-                ),
-                None,
-            )
+        for index, rows in enumerate(sizes):
+            if scenario.target == BARE:
+                m = bare[index] if index < len(bare) else None
+            else:
+                m = find(results, scenario.name, rows)
             values.append(m.in_process_ms if m else None)
         label = f"`{scenario.name}`" + (
             f": {scenario.note}" if scenario.target == IN_PROCESS else ""
