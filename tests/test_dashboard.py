@@ -403,3 +403,47 @@ def test_a_period_that_cuts_months_counts_its_edge_days_exactly(books):
     assert [(c["name"], c["invoiced"]) for c in inside_one_month["topCustomers"]] == [
         ("Panadería Sol", "121.00")
     ]
+
+
+def test_aging_buckets_at_their_edges_agree_with_the_aging_report(app, make_user):
+    """On 10 July: due today is current; 1 and 30 days past due are 1–30, 31
+    and 60 are 31–60, 61 and 90 are 61–90, 91 is over 90. The aging report agrees, and
+    another organisation's open invoice counts in neither."""
+    owner, stranger = make_user(role="OWNER"), make_user(role="OWNER")
+    client = app.test_client()
+    due_dates = {  # one invoice each; amounts are powers of two, so every sum says who
+        "2026-07-10": "1",
+        "2026-07-09": "2",
+        "2026-06-10": "4",
+        "2026-06-09": "8",
+        "2026-05-11": "16",
+        "2026-05-10": "32",
+        "2026-04-11": "64",
+        "2026-04-10": "128",
+    }
+    with at(2026, 4, 1):
+        book, other = Book(client, owner), Book(client, stranger)
+        customer = book.customer("Cliente al día")
+        for due, amount in due_dates.items():
+            book.invoice(
+                customer, "2026-04-01", due, [line(price=amount, tax="0", description="x")]
+            )
+        someone = other.customer("Ajeno")
+        other.invoice(
+            someone, "2026-04-01", "2026-05-01", [line(price="1000", tax="0", description="y")]
+        )
+    data = dashboard_of(client, owner)
+    expected = {
+        "current": "1.00",
+        "days1to30": "6.00",
+        "days31to60": "24.00",
+        "days61to90": "96.00",
+        "over90": "128.00",
+    }
+    assert data["aging"] == expected
+    assert (data["outstanding"], data["overdue"], data["overdueCount"]) == ("255.00", "254.00", 7)
+    with time_machine.travel(TODAY, tick=False):
+        answer = client.get("/api/v1/reports/aging", headers=book.headers())
+    totals = assert_envelope(answer, 200)["data"]["totals"]
+    assert {name: totals[name] for name in expected} == expected
+    assert totals["total"] == data["outstanding"]

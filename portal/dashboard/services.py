@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
@@ -201,9 +201,11 @@ def _quote_figures(
     """Conversion (quotes issued in each period) and days to accept (accepted in each)."""
     expired = and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)
     answered = or_(Quote.status.in_((*WON, QuoteStatus.REJECTED)), expired)
+    # By day, in the index's order (no sort of every quote by period): the days fold into
+    # the two periods here.
     rows = db.session.execute(
         select(
-            _in_current(Quote.issue_date, period).label("in_period"),
+            Quote.issue_date,
             func.count().filter(answered),
             func.count().filter(Quote.status.in_(WON)),
         )
@@ -211,11 +213,12 @@ def _quote_figures(
             *own(Quote, organization),
             Quote.issue_date.between(previous.start, period.end),
         )
-        .group_by("in_period")
+        .group_by(Quote.issue_date)
     )
-    for is_now, answered_count, won_count in rows:
-        figures = now if is_now else before
-        figures.quotes_answered, figures.quotes_won = answered_count, won_count
+    for day, answered_count, won_count in rows:
+        figures = now if day >= period.start else before
+        figures.quotes_answered += answered_count
+        figures.quotes_won += won_count
     first, middle, after = _utc_bounds(period, organization.time_zone)
     accepted = db.session.execute(
         select(
@@ -238,32 +241,30 @@ def _quote_figures(
 
 
 def _receivables(organization: Organization, today: date) -> tuple[Decimal, Decimal, int, Aging]:
-    """Open balances now: outstanding, overdue (amount, count) and the aging buckets."""
-    balance = Invoice.total - Invoice.amount_paid
+    """Open balances now: outstanding, overdue (amount, count) and the aging buckets. One
+    group per bucket: a single CASE per open invoice, not one sum per figure."""
     due = Invoice.due_date
-
-    def bucket(condition: Any) -> ColumnElement[Decimal]:
-        return money_sum(case((condition, balance), else_=literal(0)))
-
-    past = due < today
     d30, d60, d90 = (today - timedelta(days=n) for n in (30, 60, 90))
-    row = db.session.execute(
-        select(
-            money_sum(balance),
-            bucket(past),
-            func.count().filter(past),
-            bucket(or_(due.is_(None), due >= today)),
-            bucket(and_(past, due >= d30)),
-            bucket(and_(due < d30, due >= d60)),
-            bucket(and_(due < d60, due >= d90)),
-            bucket(due < d90),
-        ).where(
+    bucket = case(
+        (or_(due.is_(None), due >= today), 0),
+        (due >= d30, 1),
+        (due >= d60, 2),
+        (due >= d90, 3),
+        else_=4,
+    ).label("bucket")
+    rows = db.session.execute(
+        select(bucket, func.count(), money_sum(Invoice.total - Invoice.amount_paid))
+        .where(
             *own(Invoice, organization),
             Invoice.status.in_(InvoiceStatus.OPEN),
         )
-    ).one()
-    outstanding, overdue, overdue_count, *buckets = row
-    return outstanding, overdue, overdue_count, Aging(*buckets)
+        .group_by("bucket")
+    )
+    amounts, counts = [ZERO] * 5, [0] * 5
+    for index, count, balance in rows:
+        amounts[index], counts[index] = balance, count
+    past = amounts[1:]  # every bucket but "current" is past due
+    return sum(amounts, ZERO), sum(past, ZERO), sum(counts[1:]), Aging(*amounts)
 
 
 def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, dict]:

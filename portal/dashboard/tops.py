@@ -91,15 +91,24 @@ def top_customers(
             )
         )
     sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    name = func.coalesce(Customer.name, func.max(sales.c.written)).label("name")
+    # Added up by customer first, then the few hundred sums joined to the catalogue.
     amount = decimal_sum(sales.c.amount, 2).label("amount")
-    rows = db.session.execute(
-        select(Customer.public_id, name, amount)
-        .select_from(sales)
-        .outerjoin(Customer, Customer.id == sales.c.customer_id)
-        .group_by(sales.c.key, Customer.public_id, Customer.name)
+    by_key = (
+        select(
+            func.max(sales.c.customer_id).label("customer_id"),
+            func.max(sales.c.written).label("written"),
+            amount,
+        )
+        .group_by(sales.c.key)
         .having(amount != 0)
-        .order_by(amount.desc(), name)
+        .subquery()
+    )
+    name = func.coalesce(Customer.name, by_key.c.written).label("name")
+    rows = db.session.execute(
+        select(Customer.public_id, name, by_key.c.amount)
+        .select_from(by_key)
+        .outerjoin(Customer, Customer.id == by_key.c.customer_id)
+        .order_by(by_key.c.amount.desc(), name)
         .limit(TOP)
     )
     return [(public_id, customer, total) for public_id, customer, total in rows]
