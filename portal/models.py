@@ -2,7 +2,12 @@
 
 from portal.accounts.models import Organization, RevokedToken, User
 from portal.catalog.models import Customer, Product
-from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
+from portal.dashboard.models import (
+    DailyTotal,
+    MonthlyCustomerTotal,
+    MonthlyProductTotal,
+    QuoteTotal,
+)
 from portal.db import Base
 from portal.documents.models import DocumentCounter, DocumentEvent
 from portal.invoices.models import Invoice, InvoiceLine, Payment
@@ -25,6 +30,7 @@ __all__ = [
     "Product",
     "Quote",
     "QuoteLine",
+    "QuoteTotal",
     "RevokedToken",
     "User",
 ]

@@ -15,10 +15,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
+from portal.dashboard.models import (
+    DailyTotal,
+    MonthlyCustomerTotal,
+    MonthlyProductTotal,
+    QuoteTotal,
+)
 from portal.dashboard.totals import rebuild_totals
 from portal.extensions import db
-from tests.conftest import bearer
+from tests.conftest import bearer, org_today
 
 START = date(2026, 1, 1)
 
@@ -28,59 +33,52 @@ def app(make_app):
     return make_app(RATELIMIT_ENABLED=False)
 
 
-def snapshot(app) -> dict:
-    """Every non-zero running total, by table and key."""
+# Each table of running totals: its key columns, and the values it keeps.
+TABLES = (
+    (
+        DailyTotal,
+        ("organization_id", "currency", "day"),
+        ("invoiced", "paid", "settled_count", "settled_days", "accepted_count", "accepted_seconds"),
+    ),
+    (
+        MonthlyCustomerTotal,
+        ("organization_id", "currency", "month", "customer_key"),
+        ("invoiced", "customer_id", "customer_name"),
+    ),
+    (
+        MonthlyProductTotal,
+        ("organization_id", "currency", "month", "product_id"),
+        ("quantity", "net"),
+    ),
+    (QuoteTotal, ("organization_id", "currency", "day", "status"), ("count", "total")),
+)
+COUNTED = {"customer_id", "customer_name"}  # descriptive columns, not totals
+
+
+def _rows(read) -> dict:
+    """Every row with a non-zero total, by table and key (a total may fall back to zero)."""
     rows = {}
-    with app.app_context():
-        for model, keys, values in (
-            (
-                DailyTotal,
-                ("organization_id", "currency", "day"),
-                ("invoiced", "paid", "settled_count", "settled_days"),
-            ),
-            (
-                MonthlyCustomerTotal,
-                ("organization_id", "currency", "month", "customer_key"),
-                ("invoiced", "customer_id", "customer_name"),
-            ),
-            (
-                MonthlyProductTotal,
-                ("organization_id", "currency", "month", "product_id"),
-                ("quantity", "net"),
-            ),
-        ):
-            for row in db.session.scalars(select(model)):
-                amounts = tuple(getattr(row, name) for name in values)
-                if any(isinstance(a, (Decimal, int)) and a for a in amounts[:2]):
-                    rows[(model.__tablename__, *(getattr(row, k) for k in keys))] = amounts
+    for model, keys, values in TABLES:
+        for row in read(model):
+            amounts = tuple(row[name] for name in values)
+            totals = [row[name] for name in values if name not in COUNTED]
+            if any(totals):
+                rows[(model.__tablename__, *(row[k] for k in keys))] = amounts
     return rows
 
 
+def snapshot(app) -> dict:
+    with app.app_context(), db.engine.connect() as connection:
+        return _rows(lambda model: connection.execute(select(model.__table__)).mappings().all())
+
+
 def recomputed(app) -> dict:
+    """What ``rebuild_totals`` makes of the documents (rolled back: the running totals stay)."""
     with app.app_context(), db.engine.connect() as connection:
         transaction = connection.begin()
         rebuild_totals(connection)
-        session_rows = {}
-        for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal):
-            session_rows[model] = connection.execute(select(model.__table__)).all()
-        transaction.rollback()  # leave the running totals as they were
-    rows = {}
-    keys = {
-        DailyTotal: ("organization_id", "currency", "day"),
-        MonthlyCustomerTotal: ("organization_id", "currency", "month", "customer_key"),
-        MonthlyProductTotal: ("organization_id", "currency", "month", "product_id"),
-    }
-    values = {
-        DailyTotal: ("invoiced", "paid", "settled_count", "settled_days"),
-        MonthlyCustomerTotal: ("invoiced", "customer_id", "customer_name"),
-        MonthlyProductTotal: ("quantity", "net"),
-    }
-    for model, found in session_rows.items():
-        for row in found:
-            mapping = row._mapping
-            amounts = tuple(mapping[name] for name in values[model])
-            if any(isinstance(a, (Decimal, int)) and a for a in amounts[:2]):
-                rows[(model.__tablename__, *(mapping[k] for k in keys[model]))] = amounts
+        rows = _rows(lambda model: connection.execute(select(model.__table__)).mappings().all())
+        transaction.rollback()
     return rows
 
 
@@ -90,6 +88,8 @@ class People:
         self.customers: list[str] = []
         self.products: list[str] = []
         self.invoices: list[dict] = []
+        self.quotes: list[str] = []
+        self.quote_states: dict[str, str] = {}
 
     def call(self, method: str, path: str, body=None) -> tuple[int, dict]:
         answer = self.client.open(
@@ -99,6 +99,11 @@ class People:
 
     def day(self) -> str:
         return (START + timedelta(days=self.rng.randint(0, 150))).isoformat()
+
+    def recent_day(self) -> str:
+        today = org_today()
+        day = today - timedelta(days=self.rng.randint(0, 20))
+        return max(day, today.replace(month=1, day=1)).isoformat()  # in this year's series
 
     def step(self, n: int) -> None:
         rng = self.rng
@@ -113,8 +118,11 @@ class People:
                 "delete_customer",
                 "delete_product",
                 "currency",
+                "quote",
+                "edit_quote",
+                "quote_action",
             ],
-            weights=[2, 2, 6, 5, 1, 5, 1, 1, 1],
+            weights=[2, 2, 6, 5, 1, 5, 1, 1, 1, 4, 1, 5],
         )[0]
         if choice == "customer" or not self.customers:
             status, body = self.call("POST", "/customers", {"name": f"Cliente {n}"})
@@ -166,6 +174,36 @@ class People:
             self.call("DELETE", f"/products/{self.products.pop(rng.randrange(len(self.products)))}")
         elif choice == "currency":
             self.call("PATCH", "/organization", {"currency": rng.choice(["EUR", "USD"])})
+        elif choice == "quote":
+            body = {
+                "customerId": rng.choice(self.customers),
+                "issueDate": self.recent_day(),  # still valid: it can be accepted
+                "lines": [{"description": "Propuesta", "quantity": "2", "unitPrice": "7.50"}],
+            }
+            status, answer = self.call("POST", "/quotes", body)
+            if status == 201:
+                self.quotes.append(answer["data"]["id"])
+        elif choice == "edit_quote" and self.quotes:
+            body = {
+                "customerId": rng.choice(self.customers),
+                "issueDate": self.recent_day(),
+                "lines": [{"description": "Otra", "quantity": "1", "unitPrice": "99.99"}],
+            }
+            self.call("PATCH", f"/quotes/{rng.choice(self.quotes)}", body)  # drafts only
+        elif choice == "quote_action" and self.quotes:
+            # The next step of a quote's life, mostly (now and then one its state refuses).
+            quote = rng.choice(self.quotes)
+            state = self.quote_states.get(quote, "DRAFT")
+            nexts = {
+                "DRAFT": ["send"],
+                "SENT": ["accept", "accept", "reject"],
+                "ACCEPTED": ["convert", "reject"],
+            }
+            action = rng.choice(nexts.get(state, ["accept"]))
+            status, _answer = self.call("POST", f"/quotes/{quote}/{action}")
+            if status in (200, 201):
+                done = {"send": "SENT", "accept": "ACCEPTED", "reject": "REJECTED"}
+                self.quote_states[quote] = done.get(action, "CONVERTED")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -175,7 +213,7 @@ def test_running_totals_equal_a_recomputation_after_random_operations(app, make_
     client = app.test_client()
     rng = random.Random(seed)
     people = [People(client, owner, rng), People(client, other, rng)]
-    for n in range(60):
+    for n in range(90):
         people[n % 3 == 0].step(n)
     running = snapshot(app)
     assert running, "the sequence wrote nothing"

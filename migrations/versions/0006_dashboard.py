@@ -66,7 +66,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_quotes_organization_id_status",
-            ["organization_id", "status", "currency", "valid_until", "total"],
+            ["organization_id", "status", "currency", "valid_until", "issue_date", "total"],
             unique=False,
         )
 

@@ -1,4 +1,4 @@
-"""dashboard running totals: by day, by customer and month, by product and month
+"""dashboard running totals: by day, by customer and month, by product and month, quotes
 
 Revision ID: 0008
 Revises: 0007
@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("paid", FixedDecimal(16, 2), nullable=False),
         sa.Column("settled_count", sa.Integer(), nullable=False),
         sa.Column("settled_days", sa.Integer(), nullable=False),
+        sa.Column("accepted_count", sa.Integer(), nullable=False),
+        sa.Column("accepted_seconds", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -92,11 +94,30 @@ def upgrade() -> None:
             name=op.f("pk_monthly_product_totals"),
         ),
     )
+    op.create_table(
+        "quote_totals",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("total", FixedDecimal(16, 2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_quote_totals_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "organization_id", "currency", "day", "status", name=op.f("pk_quote_totals")
+        ),
+    )
     # The books kept so far, counted once.
     rebuild_totals(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("quote_totals")
     op.drop_table("monthly_product_totals")
     op.drop_table("monthly_customer_totals")
     op.drop_table("daily_totals")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, FixedDecimal
@@ -33,6 +33,10 @@ class DailyTotal(Base):
     paid: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
     settled_count: Mapped[int] = mapped_column(Integer, default=0)
     settled_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Quotes accepted that day (the organisation's date) and the seconds each waited since
+    # it was sent.
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class MonthlyCustomerTotal(Base):
@@ -70,3 +74,18 @@ class MonthlyProductTotal(Base):
     )
     quantity: Mapped[Decimal] = mapped_column(FixedDecimal(16, 3), default=Decimal("0"))
     net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+
+
+class QuoteTotal(Base):
+    """The quotes issued on one day that are now in one (stored) status, and their total."""
+
+    __tablename__ = "quote_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))

@@ -18,23 +18,22 @@ organisation's currency. Definitions (docs/decisions.md, "Dashboard"):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
-from portal.clock import zone
-from portal.dashboard.models import DailyTotal
+from portal.dashboard.models import DailyTotal, QuoteTotal
 from portal.dashboard.tops import own, top_customers, top_products
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceStatus
 from portal.money import quantize
 from portal.periods import Period
 from portal.quotes.models import Quote, QuoteStatus
-from portal.reports.sql import decimal_sum, month_key, seconds_between
+from portal.reports.sql import decimal_sum, month_key
 
 ZERO = Decimal("0.00")
 ISSUED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
@@ -153,6 +152,7 @@ def _monthly(
     invoiced: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
     settled: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+    accepted: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
     rows = db.session.execute(
         select(
             _in_current(DailyTotal.day, period).label("in_period"),
@@ -161,33 +161,29 @@ def _monthly(
             money_sum(DailyTotal.paid),
             func.coalesce(func.sum(DailyTotal.settled_count), 0),
             func.coalesce(func.sum(DailyTotal.settled_days), 0),
+            func.coalesce(func.sum(DailyTotal.accepted_count), 0),
+            func.coalesce(func.sum(DailyTotal.accepted_seconds), 0),
         )
         .where(*own(DailyTotal, organization), DailyTotal.day.between(previous.start, period.end))
         .group_by("in_period", "month")
     )
-    for is_now, month, invoiced_amount, paid_amount, count, days_taken in rows:
+    for is_now, month, invoiced_amount, paid_amount, count, days_taken, won, waited in rows:
         figures = now if is_now else before
         figures.invoiced += invoiced_amount
         figures.revenue += paid_amount
         settled[bool(is_now)][0] += count
         settled[bool(is_now)][1] += days_taken
+        accepted[bool(is_now)][0] += won
+        accepted[bool(is_now)][1] += waited
         if is_now:
             invoiced[month], paid[month] = invoiced_amount, paid_amount
     for is_now, (count, days_taken) in settled.items():
         (now if is_now else before).average_days_to_pay = average_days(days_taken, count)
+    for is_now, (count, seconds) in accepted.items():
+        figures = now if is_now else before
+        figures.average_days_to_accept = average_days(seconds, count, SECONDS_PER_DAY)
     keys = [(month, month.strftime("%Y-%m")) for month in period.months()]
     return [(month, invoiced.get(key, ZERO), paid.get(key, ZERO)) for month, key in keys]
-
-
-def _utc_bounds(period: Period, time_zone: str) -> tuple[datetime, datetime, datetime]:
-    """The period's first instant, the previous period's, and the instant after the period."""
-    local = zone(time_zone)
-
-    def instant(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=local)
-
-    previous = period.previous()
-    return instant(previous.start), instant(period.start), instant(period.end + timedelta(1))
 
 
 def _quote_figures(
@@ -198,46 +194,37 @@ def _quote_figures(
     now: Figures,
     before: Figures,
 ) -> None:
-    """Conversion (quotes issued in each period) and days to accept (accepted in each)."""
-    expired = and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)
-    answered = or_(Quote.status.in_((*WON, QuoteStatus.REJECTED)), expired)
-    # By day, in the index's order (no sort of every quote by period): the days fold into
-    # the two periods here.
+    """Conversion of the quotes issued in each period: accepted, converted and rejected from
+    the running quote totals; those sent and past their date (expired, an answer too) from
+    the quotes still awaiting one."""
     rows = db.session.execute(
         select(
-            Quote.issue_date,
-            func.count().filter(answered),
-            func.count().filter(Quote.status.in_(WON)),
+            _in_current(QuoteTotal.day, period).label("in_period"),
+            QuoteTotal.status,
+            func.coalesce(func.sum(QuoteTotal.count), 0),
         )
-        .where(
-            *own(Quote, organization),
-            Quote.issue_date.between(previous.start, period.end),
-        )
-        .group_by(Quote.issue_date)
+        .where(*own(QuoteTotal, organization), QuoteTotal.day.between(previous.start, period.end))
+        .group_by("in_period", QuoteTotal.status)
     )
-    for day, answered_count, won_count in rows:
-        figures = now if day >= period.start else before
-        figures.quotes_answered += answered_count
-        figures.quotes_won += won_count
-    first, middle, after = _utc_bounds(period, organization.time_zone)
-    accepted = db.session.execute(
-        select(
-            (Quote.decided_at >= middle).label("in_period"),
-            func.sum(seconds_between(Quote.decided_at, Quote.sent_at)),
-            func.count(),
-        )
+    for is_now, status, count in rows:
+        figures = now if is_now else before
+        if status in WON:
+            figures.quotes_won += count
+            figures.quotes_answered += count
+        elif status == QuoteStatus.REJECTED:
+            figures.quotes_answered += count
+    expired = db.session.execute(
+        select(_in_current(Quote.issue_date, period).label("in_period"), func.count())
         .where(
             *own(Quote, organization),
-            Quote.status.in_(WON),
-            Quote.decided_at >= first,
-            Quote.decided_at < after,
-            Quote.sent_at.is_not(None),
+            Quote.status == QuoteStatus.SENT,
+            Quote.valid_until < today,
+            Quote.issue_date.between(previous.start, period.end),
         )
         .group_by("in_period")
     )
-    for is_now, seconds, count in accepted:
-        figures = now if is_now else before
-        figures.average_days_to_accept = average_days(seconds, count, SECONDS_PER_DAY)
+    for is_now, count in expired:
+        (now if is_now else before).quotes_answered += count
 
 
 def _receivables(organization: Organization, today: date) -> tuple[Decimal, Decimal, int, Aging]:
@@ -268,16 +255,28 @@ def _receivables(organization: Organization, today: date) -> tuple[Decimal, Deci
 
 
 def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, dict]:
-    """Quotes by status now (a sent quote past its date counts as expired)."""
-    status = case(
-        (and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today), QuoteStatus.EXPIRED),
-        else_=Quote.status,
-    ).label("status")
+    """Quotes by status now, from the running totals; a sent quote past its date counts as
+    expired (read from the quotes still awaiting an answer)."""
     rows = db.session.execute(
-        select(status, func.count(), money_sum(Quote.total))
-        .where(*own(Quote, organization))
-        .group_by(status)
+        select(
+            QuoteTotal.status,
+            func.coalesce(func.sum(QuoteTotal.count), 0),
+            money_sum(QuoteTotal.total),
+        )
+        .where(*own(QuoteTotal, organization))
+        .group_by(QuoteTotal.status)
     )
-    pipeline = {name: (count, total) for name, count, total in rows}
+    pipeline = {status: (count, total) for status, count, total in rows}
+    expired_count, expired_total = db.session.execute(
+        select(func.count(), money_sum(Quote.total)).where(
+            *own(Quote, organization),
+            Quote.status == QuoteStatus.SENT,
+            Quote.valid_until < today,
+        )
+    ).one()
+    sent_count, sent_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
+    pipeline[QuoteStatus.SENT] = (sent_count - expired_count, sent_total - expired_total)
+    pipeline[QuoteStatus.EXPIRED] = (expired_count, expired_total)
+    pipeline = {status: figures for status, figures in pipeline.items() if figures[0]}
     open_count, open_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
     return open_count, open_total, pipeline

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +23,20 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from portal.dashboard.models import DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal
+from portal.accounts.models import Organization
+from portal.clock import local_time
+from portal.dashboard.models import (
+    DailyTotal,
+    MonthlyCustomerTotal,
+    MonthlyProductTotal,
+    QuoteTotal,
+)
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from portal.quotes.models import Quote, QuoteStatus
 
 ISSUED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+WON = (QuoteStatus.ACCEPTED, QuoteStatus.CONVERTED)
 
 
 def customer_key(customer_id: int | None, customer_name: str) -> str:
@@ -109,6 +118,39 @@ def invoice_settled(invoice: Invoice) -> None:
     )
 
 
+def quote_counted(quote: Any) -> tuple | None:
+    """What a quote adds to ``quote_totals`` as it stands: one, and its total, on its issue
+    day and in its stored status (a sent quote past its date is still SENT here)."""
+    if quote.issue_date is None or quote.status is None:
+        return None
+    return (quote.organization_id, quote.currency, quote.issue_date, quote.status, quote.total)
+
+
+def quote_recount(before: tuple | None, after: tuple | None) -> None:
+    moves = [(state, -1) for state in [before] if state] + [(s, +1) for s in [after] if s]
+    for (organization_id, currency, day, status, total), sign in sorted(moves):
+        _upsert(
+            QuoteTotal,
+            {
+                "organization_id": organization_id,
+                "currency": currency,
+                "day": day,
+                "status": status,
+            },
+            {"count": sign, "total": total * sign},
+        )
+
+
+def quote_accepted(quote: Any) -> None:
+    """Accepted now: one more acceptance on the organisation's date, and how long it took."""
+    if quote.sent_at is None or quote.decided_at is None:
+        return
+    day = local_time(quote.decided_at, quote.organization.time_zone).date()
+    waited = round((quote.decided_at - quote.sent_at).total_seconds())
+    keys = {"organization_id": quote.organization_id, "currency": quote.currency, "day": day}
+    _upsert(DailyTotal, keys, {"accepted_count": 1, "accepted_seconds": waited})
+
+
 def customer_deleted(organization_id: int, customer_id: int) -> None:
     """Before a customer is deleted: their invoices will group by the name written on them
     (the deletion empties ``invoices.customer_id``), so their totals move there."""
@@ -173,7 +215,7 @@ def rebuild_totals(
     def only(model: Any) -> list[ColumnElement[bool]]:
         return [model.organization_id.in_(scope)] if scope is not None else []
 
-    for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal):
+    for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
         bind.execute(delete(model).where(*only(model)))
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
@@ -207,6 +249,23 @@ def rebuild_totals(
     for counts in bind.execute(settled):
         values = days[(counts[0], counts[1], _as_date(counts[2]))]
         values["settled_count"], values["settled_days"] = counts[3], int(counts[4] or 0)
+    accepted = (
+        select(Quote.organization_id, Quote.currency, Quote.decided_at, Quote.sent_at)
+        .add_columns(Organization.time_zone)
+        .join(Organization, Organization.id == Quote.organization_id)
+        .where(
+            Quote.status.in_(WON),
+            Quote.decided_at.is_not(None),
+            Quote.sent_at.is_not(None),
+            *only(Quote),
+        )
+    )
+    for organization_id, currency, decided_at, sent_at, time_zone in bind.execute(accepted):
+        decided, sent = _aware(decided_at), _aware(sent_at)
+        values = days[(organization_id, currency, local_time(decided, time_zone).date())]
+        values["accepted_count"] = values.get("accepted_count", 0) + 1
+        waited = round((decided - sent).total_seconds())
+        values["accepted_seconds"] = values.get("accepted_seconds", 0) + waited
     if days:
         bind.execute(
             insert(DailyTotal),
@@ -219,6 +278,8 @@ def rebuild_totals(
                     "paid": _amount(values.get("paid")),
                     "settled_count": values.get("settled_count", 0),
                     "settled_days": values.get("settled_days", 0),
+                    "accepted_count": values.get("accepted_count", 0),
+                    "accepted_seconds": values.get("accepted_seconds", 0),
                 }
                 for (organization_id, currency, on), values in sorted(days.items())
             ],
@@ -248,6 +309,7 @@ def rebuild_totals(
             .group_by(*keys, "month", key),
         )
     )
+    _rebuild_quotes(bind, only)
     bind.execute(
         insert(MonthlyProductTotal).from_select(
             ["organization_id", "currency", "month", "product_id", "quantity", "net"],
@@ -263,6 +325,33 @@ def rebuild_totals(
             .group_by(*keys, "month", InvoiceLine.product_id),
         )
     )
+
+
+def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
+    keys = (Quote.organization_id, Quote.currency, Quote.issue_date, Quote.status)
+    rows = bind.execute(
+        select(*keys, func.count(), func.sum(Quote.total)).where(*only(Quote)).group_by(*keys)
+    ).all()
+    if rows:
+        bind.execute(
+            insert(QuoteTotal),
+            [
+                {
+                    "organization_id": row[0],
+                    "currency": row[1],
+                    "day": _as_date(row[2]),
+                    "status": row[3],
+                    "count": row[4],
+                    "total": _amount(row[5]),
+                }
+                for row in rows
+            ],
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A timestamp read by plain SQL (naive on SQLite) as the UTC instant it is."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def customer_key_sql() -> ColumnElement[str]:

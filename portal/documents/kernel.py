@@ -74,6 +74,22 @@ class DocumentType:
     check_update: Callable[[Any, dict[str, Any]], None] | None = None
     # (actor, document, data) → its number, when not simply the next of the series.
     assign_number: Callable[[Any, Any, dict[str, Any]], str | None] | None = None
+    # Running totals the type keeps (the dashboard's): ``counted(document)`` is what the
+    # document adds to them as it stands, ``recount(before, after)`` moves them; the kernel
+    # calls it in the transaction of every creation, edit and transition.
+    counted: Callable[[Any], Any] | None = None
+    recount: Callable[[Any, Any], None] | None = None
+
+    def counted_now(self, document: Any) -> Any:
+        return self.counted(document) if self.counted is not None else None
+
+    def recount_if_changed(self, before: Any, document: Any) -> None:
+        if self.recount is None:
+            return
+        after = self.counted_now(document)
+        if before != after:
+            self.recount(before, after)
+
     extra_events: tuple[str, ...] = ()
 
     def transition(self, action: str) -> Transition:

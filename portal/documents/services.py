@@ -102,6 +102,7 @@ def create_document(
     document.number = number or series_number(kind, actor, document)
     with conflicts():
         db.session.add(document)
+    kind.recount_if_changed(None, document)
     record(
         document,
         kind.key,
@@ -125,11 +126,13 @@ def update_document(
     if kind.check_update is not None:
         kind.check_update(document, data)
     before = kind.snapshot(document)
+    counted = kind.counted_now(document)
     _check_year_kept(
         kind, document, data.get(kind.date_field) or getattr(document, kind.date_field)
     )
     kind.fill(document, actor, data, lines)
     db.session.flush()
+    kind.recount_if_changed(counted, document)
     changes = diff(before, kind.snapshot(document))
     if changes:
         record(document, kind.key, EDITED, actor, changes)
@@ -157,9 +160,11 @@ def transit(
     """Take ``action`` on a (locked) document: check the table, apply the transition's
     effect, set its target state and write its history event."""
     transition = kind.check(document, action)
+    counted = kind.counted_now(document)
     effect = transition.effect(document, **params) if transition.effect else None
     document.status = transition.target
     db.session.flush()
+    kind.recount_if_changed(counted, document)
     entry = {**(effect or {}), **(changes or {})}
     record(document, kind.key, transition.event, actor, entry, actor_label=actor_label)
     return document

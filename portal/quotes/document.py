@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.clock import utcnow
+from portal.dashboard import totals
 from portal.documents.history import lines_summary
 from portal.documents.kernel import DocumentType, Transition
 from portal.documents.lines import apply_lines
@@ -41,6 +42,12 @@ def _decide(quote: Quote, reason: str = "") -> dict[str, Any]:
     return {"reason": reason} if reason else {}
 
 
+def _accept(quote: Quote, reason: str = "") -> dict[str, Any]:
+    changes = _decide(quote, reason)
+    totals.quote_accepted(quote)
+    return changes
+
+
 def _decision(action: str, target: str, done: Any) -> Transition:
     return Transition(
         action=action,
@@ -51,7 +58,7 @@ def _decision(action: str, target: str, done: Any) -> Transition:
         done=done,
         refused=ONLY_SENT_DECIDED,
         refusals={S.EXPIRED: QUOTE_EXPIRED},
-        effect=_decide,
+        effect=_accept if target == S.ACCEPTED else _decide,
         form=DecisionForm,
     )
 
@@ -157,4 +164,6 @@ QUOTES = DocumentType(
     snapshot=snapshot,
     effective_status=lambda quote: quote.effective_status,
     status_filter=status_filter,
+    counted=totals.quote_counted,
+    recount=totals.quote_recount,
 )

@@ -49,6 +49,7 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
             "status",
             "currency",
             "valid_until",
+            "issue_date",
             "total",
         ),
         # A customer's quotes by date (their statement), not a scan of the organisation's.
