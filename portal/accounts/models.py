@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import DEFAULT_TIME_ZONE, today_in
@@ -31,6 +32,31 @@ class Organization(PublicIdMixin, Base):
     # ENTERPRISE limits, set by the operator with ``portal set-plan``.
     custom_requests_per_minute: Mapped[int | None]
     custom_concurrent_requests: Mapped[int | None]
+
+    # Fiscal profile (issue 11): what an invoice must say about its issuer. ``name`` is the
+    # trade name; "" means not given. ``country`` is ISO 3166 alpha-2 ("" for none given).
+    country: Mapped[str] = mapped_column(String(2), default="")
+    legal_name: Mapped[str] = mapped_column(String(200), default="")
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    bank_details: Mapped[str] = mapped_column(String(500), default="")
+    payment_terms_days: Mapped[int] = mapped_column(default=30)
+    invoice_footer: Mapped[str] = mapped_column(Text, default="")
+    # Re-encoded on upload (``fiscal.logo``): never the bytes a person sent.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(20), default="")
+    # Number series: FAC/COT where Spanish is spoken, INV/COT otherwise (``fiscal.countries``).
+    invoice_prefix: Mapped[str] = mapped_column(String(10), default="INV")
+    quote_prefix: Mapped[str] = mapped_column(String(10), default="COT")
+    # The named rates lines choose from: [{"name", "percent", "surchargePercent",
+    # "exemptReason"}], percents as decimal strings (``fiscal.taxes``).
+    tax_rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
 

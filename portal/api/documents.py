@@ -33,7 +33,8 @@ def document_input(
     """A document body: its fields and its completed, checked lines."""
     form = form_from_json(form_class)
     data = {name: value for name, value in form.data.items() if name != "lines"}
-    return data, line_values(line_entries(form, drop_blank=False), actor.organization_id)
+    entries = line_entries(form, drop_blank=False)
+    return data, line_values(entries, actor.organization_id, actor.organization.tax_rates)
 
 
 def history_json(document: Any, document_type: str) -> dict[str, Any]:

@@ -50,8 +50,16 @@ class Customer(PublicIdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
     tax_id: Mapped[str] = mapped_column(String(32), default="")
+    # The street (a plain address string of old is kept as the street); the API answers the
+    # structured ``address`` object (street, postalCode, city, region, country).
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    # Subject to Spain's recargo de equivalencia: lines add it to their tax.
+    surcharge: Mapped[bool] = mapped_column(default=False)
 
 
 def sku_key(sku: str) -> str:

@@ -32,7 +32,9 @@ DAYS = 365  # today and the 364 days before it
 QUOTES_PER_YEAR = 120
 INVOICES_PER_YEAR = 140  # written directly; the converted quotes add theirs (about 60)
 VALIDITY_DAYS = 30
-CONVERSION_TERMS_DAYS = 30  # what a conversion gives (invoices.document.DEFAULT_TERMS_DAYS)
+CONVERSION_TERMS_DAYS = (
+    30  # what a conversion gives (the organisation's payment terms, 30 by default)
+)
 
 # Fate: (share of the year's documents, newest and oldest issue date in days before today;
 # None is the first day of the year). The quotes not listed are converted into invoices.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from portal.catalog.models import Product
 from portal.documents.calc import MAX_AMOUNT, document_totals, line_amounts
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.fiscal.taxes import find_rate, surcharge_for
 from portal.forms import (
     AMOUNT_TOO_LARGE,
     PERCENT_RANGE,
@@ -31,6 +33,7 @@ UNIT_PRICE_NEGATIVE = _l("Unit price cannot be negative")
 DESCRIPTION_REQUIRED = _l("Description is required")
 LINES_REQUIRED = _l("Add at least one line")
 PRODUCT_UNKNOWN = _l("Product not found")
+TAX_UNKNOWN = _l("Choose a tax from the organisation's tax table")
 AMOUNTS_TOO_LARGE = _l("The amounts are too large")
 ZERO = Decimal("0")
 
@@ -71,6 +74,16 @@ class LineForm(Form):
     tax_percent = DecimalInput(
         _l("Tax (%)"), validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)]
     )
+    # A rate of the organisation's table by name ("IVA 21 %"): gives the percent when
+    # ``tax_percent`` is blank, and an exempt rate's legal reason.
+    tax_name = StringField(
+        _l("Tax"), validators=[Length(max=60, message=TOO_LONG)], filters=[strip]
+    )
+    # Recargo de equivalencia; blank: the rate's pairing if the customer is subject to it.
+    surcharge_percent = DecimalInput(
+        _l("Surcharge (%)"),
+        validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)],
+    )
     remove = BooleanField(_l("Remove"))  # pages only: drop this row
 
     def is_blank(self) -> bool:
@@ -80,14 +93,26 @@ class LineForm(Form):
         return not any(value and str(value).strip() for value in typed)
 
 
+def withholding_field() -> DecimalInput:
+    """A document's withholding (Spain's IRPF) on its tax base; blank is none."""
+    return DecimalInput(
+        _l("Withholding (%)"),
+        validators=[Optional(), DecimalRange(0, 100, message=PERCENT_RANGE)],
+    )
+
+
 def line_entries(form: Any, *, drop_blank: bool) -> list[LineForm]:
     """The form's line sub-forms, less rows marked for removal (and blank rows on pages)."""
     entries = [entry.form for entry in form.lines.entries if not entry.form.remove.data]
     return [e for e in entries if not (drop_blank and e.is_blank())]
 
 
-def line_values(entries: list[LineForm], organization_id: int) -> list[dict[str, Any]]:
-    """Complete and check the lines: product defaults, required fields, amounts.
+def line_values(
+    entries: list[LineForm], organization_id: int, tax_rates: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Complete and check the lines: product defaults, named taxes, required fields, amounts.
+
+    ``surcharge_percent`` stays ``None`` when not given: ``apply_lines`` knows the customer.
 
     Raises ``ValidationError`` keyed ``lines[i].field`` (the same keys as form errors).
     """
@@ -102,6 +127,10 @@ def line_values(entries: list[LineForm], organization_id: int) -> list[dict[str,
         if entry.product_id.data and product is None:
             errors[f"{key}.product_id"] = PRODUCT_UNKNOWN
             continue
+        named = find_rate(list(tax_rates), entry.tax_name.data) if entry.tax_name.data else None
+        if entry.tax_name.data and named is None:
+            errors[f"{key}.tax_name"] = TAX_UNKNOWN
+            continue
         line = {
             "product_id": product.id if product else None,
             "description": entry.description.data or (product.name if product else ""),
@@ -110,9 +139,10 @@ def line_values(entries: list[LineForm], organization_id: int) -> list[dict[str,
             if entry.unit_price.data is not None
             else (product.price if product else None),
             "discount_percent": entry.discount_percent.data or ZERO,
-            "tax_percent": entry.tax_percent.data
-            if entry.tax_percent.data is not None
-            else (product.tax_rate if product else ZERO),
+            "tax_percent": _tax_percent(entry, named, product),
+            "tax_name": named["name"] if named else "",
+            "tax_note": str(named.get("exemptReason") or "") if named else "",
+            "surcharge_percent": entry.surcharge_percent.data,
         }
         if not line["description"]:
             errors[f"{key}.description"] = DESCRIPTION_REQUIRED
@@ -126,6 +156,14 @@ def line_values(entries: list[LineForm], organization_id: int) -> list[dict[str,
     return values
 
 
+def _tax_percent(entry: LineForm, named: dict[str, Any] | None, product: Any) -> Decimal:
+    if entry.tax_percent.data is not None:
+        return entry.tax_percent.data
+    if named is not None:
+        return Decimal(str(named.get("percent") or "0"))
+    return product.tax_rate if product else ZERO
+
+
 def _products(organization_id: int, public_ids: set[str]) -> dict[str, Product]:
     if not public_ids:
         return {}
@@ -137,12 +175,33 @@ def _products(organization_id: int, public_ids: set[str]) -> dict[str, Product]:
     return {row.public_id: row for row in rows}
 
 
-def apply_lines(document: Any, line_class: type, values: list[dict[str, Any]]) -> None:
-    """Replace the document's lines and recompute its totals (server-side only)."""
+def apply_lines(
+    document: Any,
+    line_class: type,
+    values: list[dict[str, Any]],
+    *,
+    surcharge: bool = False,
+    tax_rates: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Replace the document's lines and recompute its totals (server-side only).
+
+    ``surcharge``: the customer is subject to recargo de equivalencia, so a line that gives
+    no ``surcharge_percent`` takes its rate's pairing; otherwise such a line has none. The
+    document's ``withholding_percent`` is already set.
+    """
     lines = []
-    for position, value in enumerate(values):
+    for position, given in enumerate(values):
+        value = {"tax_name": "", "tax_note": "", **given}
+        if value.get("surcharge_percent") is None:
+            value["surcharge_percent"] = (
+                surcharge_for(list(tax_rates), value["tax_percent"]) if surcharge else ZERO
+            )
         amounts = line_amounts(
-            value["quantity"], value["unit_price"], value["discount_percent"], value["tax_percent"]
+            value["quantity"],
+            value["unit_price"],
+            value["discount_percent"],
+            value["tax_percent"],
+            value["surcharge_percent"],
         )
         lines.append(
             line_class(
@@ -152,14 +211,17 @@ def apply_lines(document: Any, line_class: type, values: list[dict[str, Any]]) -
                 discount=amounts.discount,
                 net=amounts.net,
                 tax=amounts.tax,
+                surcharge=amounts.surcharge,
                 total=amounts.total,
             )
         )
-    totals = document_totals(lines)
+    totals = document_totals(lines, document.withholding_percent or ZERO)
     if max(totals.subtotal, totals.total) > MAX_AMOUNT:
         raise ValidationError({"lines": AMOUNTS_TOO_LARGE})
     document.lines = lines
     document.subtotal = totals.subtotal
     document.discount_total = totals.discount_total
     document.tax_total = totals.tax_total
+    document.surcharge_total = totals.surcharge_total
+    document.withholding_total = totals.withholding_total
     document.total = totals.total

@@ -41,6 +41,10 @@ class DocumentMixin:
     subtotal: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     discount_total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     tax_total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
+    surcharge_total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
+    # A withholding (Spain's IRPF) on the tax base, subtracted from the total.
+    withholding_percent: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2), default=Decimal("0"))
+    withholding_total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -72,10 +76,16 @@ class LineMixin:
     unit_price: Mapped[Decimal] = mapped_column(FixedDecimal(12, 2))
     discount_percent: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2))
     tax_percent: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2))
+    # The named rate chosen from the organisation's table ("IVA 21 %"), and the legal reason
+    # an exempt rate prints; copied, so that the table may change.
+    tax_name: Mapped[str] = mapped_column(String(60), default="")
+    tax_note: Mapped[str] = mapped_column(String(300), default="")
+    surcharge_percent: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2), default=Decimal("0"))
     gross: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
     discount: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
     net: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
     tax: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
+    surcharge: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
 
     @declared_attr

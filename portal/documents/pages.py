@@ -76,11 +76,11 @@ def wants_more_rows() -> bool:
     return "add_line" in request.form
 
 
-def checked_lines(form: Any, organization_id: int) -> list[dict[str, Any]] | None:
+def checked_lines(form: Any, organization: Any) -> list[dict[str, Any]] | None:
     """The completed lines, or ``None`` after putting each problem beside its cell."""
     entries = line_entries(form, drop_blank=True)
     try:
-        return line_values(entries, organization_id)
+        return line_values(entries, organization.id, organization.tax_rates)
     except ValidationError as exc:
         for key, message in (exc.errors or {}).items():
             if key == "lines":
@@ -120,7 +120,7 @@ def save(
         form.lines.append_entry()
         return form_page(template, form, document)
     valid = form.validate_on_submit()
-    lines = checked_lines(form, actor.organization_id)  # line problems show either way
+    lines = checked_lines(form, actor.organization)  # line problems show either way
     if not valid or lines is None:
         return form_page(template, form, document, 400)
     data = {name: value for name, value in form.data.items() if name != "lines"}

@@ -82,7 +82,12 @@ def customer_of(actor: User, public_id: str) -> Customer:
 def series_number(kind: DocumentType, actor: User, document: Any) -> str:
     """The next number of the type's series in the year of the document's date."""
     year = getattr(document, kind.date_field).year
-    return next_number(actor.organization_id, kind.prefix, year)
+    return next_number(actor.organization_id, series_prefix(kind, actor.organization), year)
+
+
+def series_prefix(kind: DocumentType, organization: Any) -> str:
+    """The organisation's prefix for the type (``FAC``), else the type's own (``INV``)."""
+    return getattr(organization, f"{kind.key}_prefix", "") or kind.prefix
 
 
 def create_document(

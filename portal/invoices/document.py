@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,13 +20,13 @@ from portal.documents.pdf import render_invoice
 from portal.documents.services import customer_of
 from portal.errors import DuplicateInvoiceNumber, InvoiceNotFound, ValidationError
 from portal.extensions import db
+from portal.fiscal.parties import keep_parties
 from portal.invoices.forms import InvoiceForm
 from portal.invoices.models import Invoice, InvoiceLine
 from portal.invoices.models import InvoiceStatus as S
 from portal.invoices.serializers import invoice_json
 
 PREFIX = "INV"
-DEFAULT_TERMS_DAYS = 30
 
 ALREADY_PAID = _l("The invoice is already paid")
 ALREADY_VOID = _l("The invoice is void")
@@ -37,6 +38,7 @@ SERIES_RESERVED = _l("Numbers of the form %(prefix)s-YYYY-NNNN are assigned by t
 
 def _issue(invoice: Invoice) -> None:
     invoice.issued_at = utcnow()
+    keep_parties(invoice, invoice.organization)
     totals.invoice_issued(invoice)
 
 
@@ -95,10 +97,17 @@ def fill(invoice: Invoice, actor: User, data: dict[str, Any], lines: list[dict[s
     invoice.customer_name = data.get("customer_name") or (customer.name if customer else "")
     invoice.invoice_date = data["invoice_date"]
     invoice.due_date = data.get("due_date") or invoice.invoice_date + timedelta(
-        days=DEFAULT_TERMS_DAYS
+        days=actor.organization.payment_terms_days
     )
     invoice.notes = data.get("notes") or ""
-    apply_lines(invoice, InvoiceLine, lines)
+    invoice.withholding_percent = data.get("withholding_percent") or Decimal("0")
+    apply_lines(
+        invoice,
+        InvoiceLine,
+        lines,
+        surcharge=bool(customer and customer.surcharge),
+        tax_rates=actor.organization.tax_rates,
+    )
 
 
 def own_number(actor: User, invoice: Invoice, data: dict[str, Any]) -> str | None:
@@ -115,9 +124,10 @@ def own_number(actor: User, invoice: Invoice, data: dict[str, Any]) -> str | Non
     if taken is not None:
         raise DuplicateInvoiceNumber()
     match = SERIES_PATTERN.match(requested.upper())
-    if match and match.group("prefix") == PREFIX:
+    prefix = actor.organization.invoice_prefix or PREFIX
+    if match and match.group("prefix") == prefix:
         # Our own series stays gap-free: only the portal hands out its numbers.
-        raise ValidationError({"invoice_number": SERIES_RESERVED % {"prefix": PREFIX}})
+        raise ValidationError({"invoice_number": SERIES_RESERVED % {"prefix": prefix}})
     return requested
 
 

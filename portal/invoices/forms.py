@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from portal.documents.lines import MAX_LINES, LineForm
+from portal.documents.lines import MAX_LINES, LineForm, withholding_field
 from portal.forms import (
     AMOUNT_TOO_LARGE,
     NOT_BLANK,
@@ -50,6 +50,7 @@ class InvoiceForm(FlaskForm):
     notes = TextAreaField(
         _l("Notes"), validators=[Length(max=2000, message=TOO_LONG)], filters=[strip]
     )
+    withholding_percent = withholding_field()
     lines = FieldList(FormField(LineForm), min_entries=0, max_entries=MAX_LINES)
 
     def validate_customer_name(self, field) -> None:

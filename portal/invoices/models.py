@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, FixedDecimal, PublicIdMixin, UTCDateTime
@@ -82,6 +83,9 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Unique: a quote converts into one invoice at most, even when two requests race.
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), unique=True)
+    # The issuer and the customer as they were when the invoice was issued (``fiscal.parties``):
+    # a later change of address or tax id does not rewrite an issued invoice.
+    parties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         order_by="InvoiceLine.position", cascade="all, delete-orphan"

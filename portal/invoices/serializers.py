@@ -3,7 +3,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from portal.documents.serializers import customer_id, line_json, totals_json
+from portal.documents.serializers import (
+    breakdown_json,
+    customer_id,
+    line_json,
+    totals_json,
+)
 from portal.invoices.models import Invoice, Payment, is_overdue
 from portal.money import money
 
@@ -50,6 +55,7 @@ def invoice_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:
             issuedAt=invoice.issued_at.isoformat() if invoice.issued_at else None,
             voidedAt=invoice.voided_at.isoformat() if invoice.voided_at else None,
             lines=[line_json(line) for line in invoice.lines],
+            taxBreakdown=breakdown_json(invoice),
         )
     return body
 

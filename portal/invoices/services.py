@@ -20,7 +20,7 @@ from portal.documents.kernel import CREATED
 from portal.documents.lines import apply_lines
 from portal.errors import ValidationError
 from portal.extensions import db
-from portal.invoices.document import DEFAULT_TERMS_DAYS, INVOICES
+from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from portal.money import money
 
@@ -38,6 +38,9 @@ SUMMARY_COLUMNS = (
     Invoice.subtotal,
     Invoice.discount_total,
     Invoice.tax_total,
+    Invoice.surcharge_total,
+    Invoice.withholding_percent,
+    Invoice.withholding_total,
     Invoice.total,
     Invoice.amount_paid,
     Invoice.created_at,
@@ -103,8 +106,9 @@ def create_invoice_from_quote(actor: User, quote: Any) -> Invoice:
         customer=quote.customer,
         customer_name=quote.customer_name,
         invoice_date=invoice_date,
-        due_date=invoice_date + timedelta(days=DEFAULT_TERMS_DAYS),
+        due_date=invoice_date + timedelta(days=organization.payment_terms_days),
         notes=quote.notes,
+        withholding_percent=quote.withholding_percent,
         quote_id=quote.id,
     )
     line_values = [
@@ -115,6 +119,9 @@ def create_invoice_from_quote(actor: User, quote: Any) -> Invoice:
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
             "tax_percent": line.tax_percent,
+            "tax_name": line.tax_name,
+            "tax_note": line.tax_note,
+            "surcharge_percent": line.surcharge_percent,
         }
         for line in quote.lines
     ]

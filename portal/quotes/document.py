@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ from portal.quotes.models import QuoteStatus as S
 from portal.quotes.serializers import quote_json
 
 DEFAULT_VALIDITY_DAYS = 30
+ZERO = Decimal("0")
 
 ONLY_SENT_DECIDED = _l("Only sent quotes can be accepted or rejected")
 QUOTE_EXPIRED = _l("This quote has expired")
@@ -101,7 +103,14 @@ def fill(quote: Quote, actor: User, data: dict[str, Any], lines: list[dict[str, 
     if quote.valid_until < quote.issue_date:
         raise ValidationError({"valid_until": VALID_UNTIL_BEFORE_ISSUE})
     quote.notes = data.get("notes") or ""
-    apply_lines(quote, QuoteLine, lines)
+    quote.withholding_percent = data.get("withholding_percent") or ZERO
+    apply_lines(
+        quote,
+        QuoteLine,
+        lines,
+        surcharge=customer.surcharge,
+        tax_rates=actor.organization.tax_rates,
+    )
 
 
 def snapshot(quote: Quote) -> dict[str, Any]:

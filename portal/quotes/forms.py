@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.documents.lines import MAX_LINES, LineForm
+from portal.documents.lines import MAX_LINES, LineForm, withholding_field
 from portal.forms import TOO_LONG, DateInput, strip
 
 CUSTOMER_REQUIRED = _l("Customer is required")
@@ -21,6 +21,7 @@ class QuoteForm(FlaskForm):
     notes = TextAreaField(
         _l("Notes"), validators=[Length(max=2000, message=TOO_LONG)], filters=[strip]
     )
+    withholding_percent = withholding_field()
     lines = FieldList(FormField(LineForm), min_entries=0, max_entries=MAX_LINES)
 
     def validate_valid_until(self, field) -> None:

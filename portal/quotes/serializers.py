@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.documents.serializers import customer_id, line_json, totals_json
+from portal.documents.serializers import (
+    breakdown_json,
+    customer_id,
+    line_json,
+    totals_json,
+)
 from portal.quotes.models import Quote, QuoteStatus
 from portal.web import external_url
 
@@ -35,5 +40,6 @@ def quote_json(
             publicUrl=public_url(quote),
             invoiceId=invoice_id,
             lines=[line_json(line) for line in quote.lines],
+            taxBreakdown=breakdown_json(quote),
         )
     return body
