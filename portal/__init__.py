@@ -140,6 +140,7 @@ def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from portal.db import utcnow
+    from portal.documents.calc import exemption_notes, tax_breakdown
     from portal.documents.labels import CHANGE_LABELS, actor_label
     from portal.documents.views import editable, may
     from portal.envelope import camelize
@@ -161,6 +162,8 @@ def configure_templates(app: Flask) -> None:
         now_utc=utcnow,
         actor_label=actor_label,
         CHANGE_LABELS=CHANGE_LABELS,
+        tax_breakdown=tax_breakdown,
+        exemption_notes=exemption_notes,
     )
     app.context_processor(lambda: {"me": current_identity()})
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel import numbers
 from flask import Flask, current_app, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
 
 from portal import resources
 from portal.extensions import babel
@@ -46,4 +55,12 @@ def configure_i18n(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        percent=percent,
+    )
+
+
+def percent(value: Decimal | int | str) -> str:
+    """A rate given in percent ("5.20") as the locale writes it: "5,2 %", "5.2%"."""
+    return numbers.format_percent(
+        Decimal(value) / 100, locale=get_locale(), decimal_quantization=False
     )

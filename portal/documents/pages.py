@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from portal.catalog.models import Customer, Product
 from portal.documents.lines import line_entries, line_values
 from portal.errors import PortalError, ValidationError
 from portal.extensions import db
+from portal.fiscal.taxes import surcharge_for
 from portal.forms import apply_error
 from portal.security.identity import acting_user
 
@@ -37,6 +39,15 @@ def choices(organization_id: int) -> dict[str, Sequence[Any]]:
     return {"customers": customers, "products": products}
 
 
+def tax_choices(organization: Any) -> dict[str, Any]:
+    """The organisation's named taxes for the line rows, and whether to offer recargo."""
+    rates = organization.tax_rates or []
+    surcharge = organization.country == "ES" or any(
+        Decimal(str(r.get("surchargePercent") or "0")) for r in rates
+    )
+    return {"tax_rates": rates, "offer_surcharge": surcharge}
+
+
 def document_data(document: Any, **fields: Any) -> dict[str, Any]:
     """Form data for editing a saved document."""
     lines = [
@@ -47,16 +58,27 @@ def document_data(document: Any, **fields: Any) -> dict[str, Any]:
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
             "tax_percent": line.tax_percent,
+            "tax_name": line.tax_name,
+            "surcharge_percent": _given_surcharge(document, line),
         }
         for line in document.lines
     ]
     data = {
         "customer_id": document.customer.public_id if document.customer else "",
         "notes": document.notes,
+        "withholding_percent": document.withholding_percent or None,
         "lines": lines,
         **fields,
     }
     return data
+
+
+def _given_surcharge(document: Any, line: Any) -> Decimal | None:
+    """A line's recargo as typed: blank when it is what the customer would give anyway."""
+    subject = bool(document.customer and document.customer.surcharge)
+    rates = document.organization.tax_rates or []
+    derived = surcharge_for(rates, line.tax_percent) if subject else Decimal("0")
+    return None if line.surcharge_percent == derived else line.surcharge_percent
 
 
 def pad_rows(form: Any) -> None:
@@ -98,7 +120,12 @@ def form_page(template: str, form: Any, document: Any, status: int = 200) -> Res
     pad_rows(form)
     actor = acting_user()
     return render_template(
-        template, form=form, document=document, **choices(actor.organization_id)
+        template,
+        form=form,
+        document=document,
+        terms_days=actor.organization.payment_terms_days,
+        **choices(actor.organization_id),
+        **tax_choices(actor.organization),
     ), status
 
 
