@@ -250,13 +250,13 @@ SALES_CUSTOMERS = [
 SALES_TOTALS = {"net": "1773.50", "invoiceCount": 6}
 
 TAX_RATES = [
-    # rate, base, tax, total, invoices
-    ["0.00", "302.00", "0.00", "302.00", 1],
-    ["4.00", "72.00", "2.88", "74.88", 2],
-    ["10.00", "48.50", "4.85", "53.35", 1],
-    ["21.00", "1351.00", "283.71", "1634.71", 4],
+    # rate, base, tax, surcharge, total, invoices
+    ["0.00", "302.00", "0.00", "0.00", "302.00", 1],
+    ["4.00", "72.00", "2.88", "0.00", "74.88", 2],
+    ["10.00", "48.50", "4.85", "0.00", "53.35", 1],
+    ["21.00", "1351.00", "283.71", "0.00", "1634.71", 4],
 ]
-TAX_TOTALS = ["1773.50", "291.44", "2064.94", 6]
+TAX_TOTALS = ["1773.50", "291.44", "0.00", "2064.94", 6]
 # The invoices of the range (I1, I2, I3, I4, I10, I12) by their own totals.
 IN_RANGE = ("I1", "I2", "I3", "I4", "I10", "I12")
 
@@ -492,7 +492,7 @@ def test_sales_by_product_and_by_customer(client, make_user):
 def test_taxes_per_rate_equal_the_invoices_own_totals(client, make_user):
     books = build_books(client, make_user)
     data = report(client, books.owner, "taxes")
-    keys = ("taxPercent", "base", "tax", "total", "invoiceCount")
+    keys = ("taxPercent", "base", "tax", "surcharge", "total", "invoiceCount")
     assert [[r[k] for k in keys] for r in data["rates"]] == TAX_RATES
     assert [data["totals"][k] for k in keys[1:]] == TAX_TOTALS
     own = [books.invoices[k] for k in IN_RANGE]
@@ -504,7 +504,7 @@ def test_taxes_per_rate_equal_the_invoices_own_totals(client, make_user):
 
     table = csv_rows(client.get(f"{REPORTS}/taxes?{RANGE}&format=csv", headers=bearer(books.owner)))
     assert table == [
-        ["taxPercent", "base", "tax", "total", "invoiceCount"],
+        ["taxPercent", "base", "tax", "surcharge", "total", "invoiceCount"],
         *(as_text(row) for row in TAX_RATES),
         as_text(["Total", *TAX_TOTALS]),
     ]
@@ -606,9 +606,9 @@ def test_report_pages_show_every_figure_in_spanish_and_english(client, make_user
 
         html, tables = page_tables(client, f"/reports/taxes?{RANGE}", **headers)
         assert tables["report"][1:] == [
-            [f"{number(rate)} %", money(base), money(tax), money(gross), number(count)]
-            for rate, base, tax, gross, count in TAX_RATES
-        ] + [[total, *(money(a) for a in TAX_TOTALS[:3]), number(TAX_TOTALS[3])]]
+            [f"{number(rate)} %", money(base), money(tax), money(re), money(gross), number(count)]
+            for rate, base, tax, re, gross, count in TAX_RATES
+        ] + [[total, *(money(a) for a in TAX_TOTALS[:4]), number(TAX_TOTALS[4])]]
 
         html, tables = page_tables(client, f"/reports/quotes?{RANGE}", **headers)
         assert f"{number('50.00')} %" in html and f">{number('3.3')}<" in html

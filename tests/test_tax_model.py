@@ -313,3 +313,28 @@ def test_breakdown_sums_equal_the_totals_exactly(lines, withholding):
     assert len({(r.tax_percent, r.surcharge_percent) for r in rows}) == len(rows)
     for value in (totals.total, totals.withholding_total, *(r.base for r in rows)):
         assert value == value.quantize(D("0.01"))
+
+
+def test_the_taxes_report_carries_recargo_and_withholding(app, client, make_user):
+    owner = make_user("OWNER")  # PRO: reports
+    spanish(app, owner)
+    invoice = worked_invoice(client, owner)
+    response = client.post(f"/api/v1/invoices/{invoice['id']}/issue", headers=bearer(owner))
+    assert_envelope(response, 200)
+    day = org_today().isoformat()
+    response = client.get(f"/api/v1/reports/taxes?from={day}&to={day}", headers=bearer(owner))
+    data = assert_envelope(response, 200)["data"]
+    keys = ("taxPercent", "base", "tax", "surcharge", "total", "invoiceCount")
+    assert [[row[k] for k in keys] for row in data["rates"]] == [
+        ["10.00", "37.05", "3.71", "0.00", "40.76", 1],
+        ["21.00", "289.99", "60.90", "14.04", "364.93", 1],
+    ]
+    totals = data["totals"]
+    assert (totals["base"], totals["tax"], totals["surcharge"], totals["total"]) == (
+        "327.04",
+        "64.61",
+        "14.04",
+        "405.69",
+    )
+    assert totals["withholding"] == "49.06"
+    assert Decimal(totals["total"]) - Decimal(totals["withholding"]) == Decimal("356.63")

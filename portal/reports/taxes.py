@@ -2,9 +2,12 @@
 
 Counts the lines of the organisation's issued invoices (ISSUED, PARTIALLY_PAID, PAID) in
 its currency dated in the range; drafts and void invoices are not in the books. Per tax
-rate of the lines: base = Σ net (after discount), tax = Σ tax, total = Σ (net + tax). Each
-line's tax was rounded to cents when it was made, so the sums are the invoices' own
-figures to the cent: Σ base = Σ (subtotal − discounts), Σ tax = Σ tax total.
+rate of the lines: base = Σ net (after discount), tax = Σ tax, surcharge = Σ recargo de
+equivalencia, total = Σ (net + tax + surcharge). Each line's tax and recargo were rounded to
+cents when they were made, so the sums are the invoices' own figures to the cent: Σ base =
+Σ (subtotal − discounts), Σ tax = Σ tax total, Σ surcharge = Σ surcharge total. The
+totals add the withholdings (IRPF) the customers kept back: Σ withholding total, so that
+total − withholding = Σ the invoices' totals.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class TaxRow:
     tax_percent: Decimal | None  # None: the totals
     base: Decimal
     tax: Decimal
+    surcharge: Decimal
     total: Decimal
     invoice_count: int
 
@@ -42,14 +46,16 @@ class Taxes:
     period: Period
     rates: list[TaxRow]
     totals: TaxRow
+    withholding: Decimal
 
 
 def taxes(actor: User, period: Period) -> Taxes:
-    """Two aggregate queries: per rate, and the totals (an invoice may hold several rates,
-    so the totals count its invoices once)."""
+    """Three aggregate queries: per rate, the totals (an invoice may hold several rates,
+    so the totals count its invoices once) and the withholdings (one per invoice)."""
     figures = (
         decimal_sum(InvoiceLine.net).label("base"),
         decimal_sum(InvoiceLine.tax).label("tax"),
+        decimal_sum(InvoiceLine.surcharge).label("surcharge"),
         decimal_sum(InvoiceLine.total).label("total"),
         func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
     )
@@ -63,17 +69,20 @@ def taxes(actor: User, period: Period) -> Taxes:
     by_rate = lines(rate, *figures).group_by(rate).order_by(rate)
     rates = [_row(row, row.tax_percent) for row in db.session.execute(by_rate)]
     totals = _row(db.session.execute(lines(*figures)).one(), None)
-    return Taxes(actor.organization.currency, period, rates, totals)
+    withheld = select(decimal_sum(Invoice.withholding_total)).where(*scope)
+    withholding = db.session.scalar(withheld) or Decimal("0")
+    return Taxes(actor.organization.currency, period, rates, totals, withholding)
 
 
 def _row(row: Any, tax_percent: Decimal | None) -> TaxRow:
-    return TaxRow(tax_percent, row.base, row.tax, row.total, row.invoice_count)
+    return TaxRow(tax_percent, row.base, row.tax, row.surcharge, row.total, row.invoice_count)
 
 
 def _row_json(row: TaxRow) -> dict[str, Any]:
     return {
         "base": money(row.base),
         "tax": money(row.tax),
+        "surcharge": money(row.surcharge),
         "total": money(row.total),
         "invoiceCount": row.invoice_count,
     }
@@ -87,12 +96,12 @@ def to_json(report: Taxes) -> dict[str, Any]:
         "rates": [
             {"taxPercent": f"{row.tax_percent:.2f}", **_row_json(row)} for row in report.rates
         ],
-        "totals": _row_json(report.totals),
+        "totals": {**_row_json(report.totals), "withholding": money(report.withholding)},
     }
 
 
 def to_table(report: Taxes) -> Table:
-    header = ["taxPercent", "base", "tax", "total", "invoiceCount"]
+    header = ["taxPercent", "base", "tax", "surcharge", "total", "invoiceCount"]
     rows: list[list[Any]] = [
         [f"{row.tax_percent:.2f}", *_row_json(row).values()] for row in report.rates
     ]
