@@ -16,7 +16,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, FieldList, SelectField, StringField
+from wtforms import BooleanField, Field, FieldList, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 from wtforms.widgets import DateInput as DateWidget
 from wtforms.widgets import TextInput
@@ -69,18 +69,25 @@ def password_validators() -> list:
 def field_errors(form: FlaskForm) -> dict[str, str]:
     """The first message of each failing field, in the form's field order.
 
-    A list of sub-forms (document lines) reports ``lines[2].quantity``.
+    A list of sub-forms (document lines) reports ``lines[2].quantity``, a sub-form
+    (``FormField``: an address) ``address.postal_code``; the envelope camelizes both.
     """
     errors: dict[str, str] = {}
-    for name, messages in form.errors.items():
+    _collect_errors(form.errors, "", errors)
+    return errors
+
+
+def _collect_errors(found: dict[str, Any], prefix: str, errors: dict[str, str]) -> None:
+    for name, messages in found.items():
+        key = f"{prefix}{name}"
+        if isinstance(messages, dict):  # a FormField's errors: its sub-form's
+            _collect_errors(messages, f"{key}.", errors)
+            continue
         for position, message in enumerate(messages):
             if isinstance(message, dict):
-                for sub, sub_messages in message.items():
-                    if sub_messages:
-                        errors.setdefault(f"{name}[{position}].{sub}", str(sub_messages[0]))
+                _collect_errors(message, f"{key}[{position}].", errors)
             elif isinstance(message, str | LazyString):
-                errors.setdefault(name, str(message))
-    return errors
+                errors.setdefault(key, str(message))
 
 
 def json_body() -> dict[str, Any]:
@@ -135,15 +142,55 @@ def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict)
     return errors
 
 
+def _object_formdata(
+    field: FormField, name: str, value: Any, formdata: MultiDict, partial: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """Flatten a JSON object into ``address-postal_code``-style form data for a sub-form.
+
+    A plain string is the sub-form's ``plain_string`` part when it names one (an address's
+    street). Returns the type errors and, for ``partial``, the parts the object leaves out.
+    """
+    plain = getattr(field, "plain_string", None)
+    if isinstance(value, str) and plain:
+        value = {camelize(plain): value}
+    if not isinstance(value, dict):
+        return {name: WRONG_TYPE}, []
+    errors: dict[str, Any] = {}
+    absent: list[str] = []
+    for sub, sub_field in field.form._fields.items():
+        key = camelize(sub)
+        if key not in value:
+            if partial:
+                absent.append(sub)
+            elif isinstance(sub_field, BooleanField):
+                formdata[sub_field.name] = "y" if sub_field.default else "false"
+            continue
+        if value[key] is None:
+            continue
+        text = _as_form_value(sub_field, value[key])
+        if text is None:
+            errors[f"{name}.{sub}"] = WRONG_TYPE
+        else:
+            formdata[sub_field.name] = text
+    return errors, absent
+
+
 def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any) -> F:
     """Validate a JSON body with ``form_class``; raise ``ValidationError`` on any problem.
 
-    ``partial`` (for PATCH) checks only the fields the body names.
+    Keys are the fields' names camelized. A list of objects fills a ``FieldList`` of
+    sub-forms (errors ``lines[2].quantity``); an object fills a ``FormField`` (errors
+    ``address.postalCode``), and a plain string fills the part a FormField names in its
+    ``plain_string`` attribute (``AddressField``: the street). ``partial`` (for PATCH) checks
+    only the fields the body names, inside an object too: ``{"address": {"city": "Lima"}}``
+    changes the city and nothing else. ``null`` is a blank value (a blank object for a
+    FormField). ``kwargs`` go to the form's constructor.
     """
     payload = json_body()
     form = form_class(formdata=None, meta={"csrf": False}, **kwargs)
     formdata: MultiDict = MultiDict()
     type_errors: dict[str, Any] = {}
+    absent_parts: dict[str, list[str]] = {}
     for name in list(form._fields):
         key = camelize(name)
         if key not in payload:
@@ -159,12 +206,21 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
         if isinstance(form[name], FieldList):
             type_errors.update(_list_formdata(form[name], name, value, formdata))
             continue
+        if isinstance(form[name], FormField):
+            errors, absent_parts[name] = _object_formdata(
+                form[name], name, value, formdata, partial
+            )
+            type_errors.update(errors)
+            continue
         text = _as_form_value(form[name], value)
         if text is None:
             type_errors[name] = WRONG_TYPE
         else:
             formdata[name] = text
     form.process(formdata)
+    for name, parts in absent_parts.items():  # process() built the sub-forms anew
+        for part in parts:
+            del form[name].form[part]
     if not form.validate() or type_errors:
         errors = {**field_errors(form), **type_errors}
         raise ValidationError(
@@ -177,7 +233,12 @@ def _field_order(form: FlaskForm, key: str) -> tuple:
     name = key.split("[", 1)[0].split(".", 1)[0]
     names = list(form._fields)
     positions = [int(n) for n in re.findall(r"\[(\d+)\]", key)]
-    return (names.index(name) if name in names else len(names), positions, key)
+    part = -1  # a sub-form's part: in its own field order
+    if name in names and isinstance(form[name], FormField) and key.startswith(f"{name}."):
+        parts = list(form[name].form._fields)
+        sub = key[len(name) + 1 :]
+        part = parts.index(sub) if sub in parts else len(parts)
+    return (names.index(name) if name in names else len(names), positions, part, key)
 
 
 def apply_error(form: FlaskForm, exc: Exception) -> bool:
