@@ -181,7 +181,8 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
     Keys are the fields' names camelized. A list of objects fills a ``FieldList`` of
     sub-forms (errors ``lines[2].quantity``); an object fills a ``FormField`` (errors
     ``address.postalCode``), and a plain string fills the part a FormField names in its
-    ``plain_string`` attribute (``AddressField``: the street). ``partial`` (for PATCH) checks
+    ``plain_string`` attribute (``AddressField``: the street; its errors are then keyed by
+    the field, ``address``, as the body sent it). ``partial`` (for PATCH) checks
     only the fields the body names, inside an object too: ``{"address": {"city": "Lima"}}``
     changes the city and nothing else. ``null`` is a blank value (a blank object for a
     FormField). ``kwargs`` go to the form's constructor.
@@ -191,6 +192,7 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
     formdata: MultiDict = MultiDict()
     type_errors: dict[str, Any] = {}
     absent_parts: dict[str, list[str]] = {}
+    plain_keys: dict[str, str] = {}  # a string sent for an object: its errors keep its key
     for name in list(form._fields):
         key = camelize(name)
         if key not in payload:
@@ -211,6 +213,9 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
                 form[name], name, value, formdata, partial
             )
             type_errors.update(errors)
+            plain = getattr(form[name], "plain_string", None)
+            if isinstance(value, str) and plain:
+                plain_keys[f"{name}.{plain}"] = name
             continue
         text = _as_form_value(form[name], value)
         if text is None:
@@ -222,7 +227,7 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
         for part in parts:
             del form[name].form[part]
     if not form.validate() or type_errors:
-        errors = {**field_errors(form), **type_errors}
+        errors = {plain_keys.get(k, k): v for k, v in {**field_errors(form), **type_errors}.items()}
         raise ValidationError(
             dict(sorted(errors.items(), key=lambda item: _field_order(form, item[0])))
         )

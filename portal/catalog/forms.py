@@ -5,6 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.fiscal.forms import (
+    AddressField,
+    AddressForm,
+    CountryField,
+    FiscalFormMixin,
+    tax_id_field,
+)
 from portal.forms import (
     AMOUNT_TOO_LARGE,
     EMAIL_INVALID,
@@ -48,8 +55,23 @@ class ProductForm(FlaskForm):
     active = FlexibleBoolean(_l("Active"), default=True)
 
 
-class CustomerForm(FlaskForm):
+class CustomerAddressForm(AddressForm):
+    # A customer's street is the address of old: several lines, up to 500 characters.
+    street = TextAreaField(
+        _l("Street"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]
+    )
+
+
+class CustomerForm(FiscalFormMixin, FlaskForm):
+    """A customer; the tax id is checked against the customer's country, else the
+    organisation's (``fallback_country``; see ``portal.fiscal.forms``)."""
+
+    street_attribute = "address"
+
     name = StringField(_l("Name"), validators=name_validators(), filters=[strip])
+    country = CountryField(_l("Country"))
+    tax_id = tax_id_field()
+    address = AddressField(_l("Address"), form_class=CustomerAddressForm)
     email = EmailField(
         _l("Email"),
         validators=[
@@ -59,10 +81,5 @@ class CustomerForm(FlaskForm):
         ],
         filters=[strip, lower],
     )
-    tax_id = StringField(
-        _l("Tax ID"), validators=[Length(max=32, message=TOO_LONG)], filters=[strip]
-    )
-    address = TextAreaField(
-        _l("Address"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]
-    )
     phone = StringField(_l("Phone"), validators=[Length(max=40, message=TOO_LONG)], filters=[strip])
+    surcharge = FlexibleBoolean(_l("Subject to recargo de equivalencia"), default=False)

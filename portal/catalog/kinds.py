@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from portal.catalog.forms import CustomerForm, ProductForm
 from portal.catalog.models import Customer, Product
+from portal.envelope import camelize
 from portal.errors import CustomerNotFound, NotFound, ProductNotFound
 from portal.money import money
 
@@ -21,7 +22,13 @@ class CatalogKind:
     model: type[Any]
     form: type[FlaskForm]
     not_found: type[NotFound]
-    fields: tuple[str, ...]  # the form's fields, in CSV column order
+    fields: tuple[str, ...]  # the form's fields, in the page's order
+    # The form's data (or a record's column values, as the demo gives them) → the columns.
+    columns: Callable[[dict[str, Any]], dict[str, Any]]
+    csv_columns: tuple[str, ...]  # CSV header, in order (camelCase)
+    # Each CSV column (and older names still read) → the form input it fills.
+    csv_inputs: dict[str, str]
+    csv_cells: Callable[[Any], dict[str, Any]]  # a row as CSV cells by column
     search_columns: tuple[str, ...]
     required_columns: tuple[str, ...]  # CSV header must have these (camelCase)
     to_json: Callable[[Any], dict[str, Any]]
@@ -58,9 +65,71 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "name": customer.name,
         "email": customer.email,
         "taxId": customer.tax_id,
-        "address": customer.address,
+        "address": {
+            "street": customer.address,
+            "postalCode": customer.postal_code,
+            "city": customer.city,
+            "region": customer.region,
+            "country": customer.country,
+        },
+        "country": customer.country,
+        "surcharge": customer.surcharge,
         "phone": customer.phone,
         "createdAt": customer.created_at.isoformat(),
+    }
+
+
+PRODUCT_FIELDS = ("name", "sku", "price", "tax_rate", "unit", "active")
+
+
+def product_columns(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in PRODUCT_FIELDS if name in values}
+
+
+def product_cells(product: Product) -> dict[str, Any]:
+    document = product_json(product)
+    return {camelize(name): document[camelize(name)] for name in PRODUCT_FIELDS}
+
+
+CUSTOMER_COLUMNS = ("name", "email", "phone", "surcharge")
+
+
+def customer_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Form data (``address`` a sub-form's dict) or column values (``address`` the street)."""
+    columns = {name: values[name] for name in CUSTOMER_COLUMNS if name in values}
+    if isinstance(values.get("address"), str):
+        values = {**values, "address": {"street": values["address"]}}
+    columns.update(CustomerForm.fiscal_columns(values))
+    return columns
+
+
+# Old files name the street "address" (the whole address was one text then).
+CUSTOMER_CSV_INPUTS = {
+    "name": "name",
+    "email": "email",
+    "phone": "phone",
+    "taxId": "tax_id",
+    "street": "address-street",
+    "postalCode": "address-postal_code",
+    "city": "address-city",
+    "region": "address-region",
+    "country": "country",
+    "surcharge": "surcharge",
+}
+
+
+def customer_cells(customer: Customer) -> dict[str, Any]:
+    return {
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "taxId": customer.tax_id,
+        "street": customer.address,
+        "postalCode": customer.postal_code,
+        "city": customer.city,
+        "region": customer.region,
+        "country": customer.country,
+        "surcharge": customer.surcharge,
     }
 
 
@@ -69,7 +138,11 @@ PRODUCTS = CatalogKind(
     model=Product,
     form=ProductForm,
     not_found=ProductNotFound,
-    fields=("name", "sku", "price", "tax_rate", "unit", "active"),
+    fields=PRODUCT_FIELDS,
+    columns=product_columns,
+    csv_columns=tuple(camelize(name) for name in PRODUCT_FIELDS),
+    csv_inputs={camelize(name): name for name in PRODUCT_FIELDS},
+    csv_cells=product_cells,
     search_columns=("name", "sku"),
     required_columns=("name", "sku", "price"),
     to_json=product_json,
@@ -88,7 +161,11 @@ CUSTOMERS = CatalogKind(
     model=Customer,
     form=CustomerForm,
     not_found=CustomerNotFound,
-    fields=("name", "email", "tax_id", "address", "phone"),
+    fields=("name", "country", "tax_id", "address", "email", "phone", "surcharge"),
+    columns=customer_columns,
+    csv_columns=tuple(CUSTOMER_CSV_INPUTS),
+    csv_inputs={**CUSTOMER_CSV_INPUTS, "address": "address-street"},
+    csv_cells=customer_cells,
     search_columns=("name", "email", "tax_id"),
     required_columns=("name",),
     to_json=customer_json,

@@ -12,6 +12,7 @@ from portal.catalog.models import Customer
 from portal.dashboard import totals
 from portal.db import conflicts, contains_folded
 from portal.extensions import db
+from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
 
@@ -37,7 +38,10 @@ def get_row(kind: CatalogKind, actor: User, public_id: str) -> Any:
 
 
 def create_row(kind: CatalogKind, actor: User, values: dict[str, Any]) -> Any:
-    row = kind.model(organization_id=actor.organization_id, **_clean(kind, values))
+    clean = _clean(kind, values)
+    if kind.model is Customer:
+        _check_tax_id(actor, None, clean)
+    row = kind.model(organization_id=actor.organization_id, **clean)
     with conflicts():
         db.session.add(row)
     return row
@@ -45,8 +49,11 @@ def create_row(kind: CatalogKind, actor: User, values: dict[str, Any]) -> Any:
 
 def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str, Any]) -> Any:
     row = get_row(kind, actor, public_id)
+    clean = _clean(kind, values)
+    if kind.model is Customer:
+        _check_tax_id(actor, row, clean)
     with conflicts():
-        for name, value in _clean(kind, values).items():
+        for name, value in clean.items():
             setattr(row, name, value)
     return row
 
@@ -61,9 +68,19 @@ def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:
 
 def _clean(kind: CatalogKind, values: dict[str, Any]) -> dict[str, Any]:
     """The form's values for the model's columns; blank optional text is stored as ''."""
-    clean = {name: values[name] for name in kind.fields if name in values}
+    clean = kind.columns(values)
     for name, value in clean.items():
         if value is None:
             column = kind.model.__table__.columns[name]
             clean[name] = column.default.arg if column.default is not None else ""
     return clean
+
+
+def _check_tax_id(actor: User, customer: Customer | None, clean: dict[str, Any]) -> None:
+    """The customer's tax id against their country, else the organisation's; stored
+    normalised. Checked again when either changes (a PATCH may change only one)."""
+    if "tax_id" not in clean and "country" not in clean:
+        return
+    country = clean.get("country", customer.country if customer else "")
+    tax_id = clean.get("tax_id", customer.tax_id if customer else "")
+    clean["tax_id"] = checked_tax_id(country or actor.organization.country, tax_id)

@@ -26,9 +26,10 @@ Shared by customers, the organisation's settings and sign-up; pages, JSON bodies
     - ``tax_id`` is checked with ``normalize_tax_id`` against that country when it is not
       blank, else against the ``fallback_country`` the form was built with
       (``Form(..., fallback_country=…)``: the organisation's country, say; ``""`` checks it as
-      free text). With neither (``fallback_country=None``, the default) the form only trims
-      it and the caller checks it against the record with ``checked_tax_id``. A valid one is
-      replaced by its normalised form; a bad one is the field error "Invalid tax id".
+      free text). With neither (``fallback_country=None``, the default) the form refuses only
+      a value no country accepts, leaves it as typed, and the caller checks it against the
+      record with ``checked_tax_id``. A valid one is replaced by its normalised form; a bad
+      one is the field error "Invalid tax id".
     - ``street_attribute`` names the model column that holds the street (``"street"``;
       customers keep theirs in ``"address"``): ``Form(obj=record)`` fills the address
       sub-form from the record's columns, and ``fiscal_columns(form.data)`` gives the
@@ -55,7 +56,7 @@ from wtforms.validators import ValidationError as FieldError
 
 from portal.errors import ValidationError
 from portal.fiscal.countries import COUNTRIES
-from portal.fiscal.taxids import normalize_tax_id
+from portal.fiscal.taxids import CHECKED_COUNTRIES, normalize_tax_id
 from portal.forms import TOO_LONG, strip
 
 INVALID_TAX_ID = _l("Invalid tax id")
@@ -65,6 +66,7 @@ COUNTRY_MISMATCH = _l("Does not match the country")
 # CLDR regions with two letters that are not countries or territories of ISO 3166.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 _SEPARATOR = "──────────"
+_ANY_COUNTRY = ("", *sorted(CHECKED_COUNTRIES))  # free text, then each country's own form
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +205,9 @@ class FiscalFormMixin:
 
     def validate_tax_id(self, field: Field) -> None:
         country = self.fiscal_country()
-        if country is None:
+        if country is None:  # the caller checks it against the record; refuse only nonsense
+            if not any(normalize_tax_id(c, field.data or "") is not None for c in _ANY_COUNTRY):
+                raise FieldError(INVALID_TAX_ID)
             return
         normalised = normalize_tax_id(country, field.data or "")
         if normalised is None:
