@@ -1,111 +1,132 @@
-"""The account statement as a PDF, in the organisation's language (ReportLab, like documents).
+"""The account statement as a PDF, in the organisation's language (``portal.pdf``, like the
+documents' PDFs).
 
-The period, the opening balance, every movement with the balance after it, the closing
-balance, then what is open and overdue today. Helvetica draws Windows-1252 only, which
-covers Spanish and the € sign (see ``documents.pdf``).
+The letterhead, the customer with tax id and address beside the period, every movement with
+the balance after it (the header repeated on every page), the closing balance, what is open
+and overdue today, and how to pay; the footer on every page, "Page i of N" when it runs over.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
-from xml.sax.saxutils import unescape
 
 from flask import Response
-from flask_babel import force_locale, format_currency, format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from portal.documents.pdf import pdf_response, pdf_text
+from portal.documents.pdf import pdf_response
+from portal.fiscal.parties import issuer_of, recipient_of
+from portal.pdf.blocks import customer_and_facts, figures, letterhead, payment_terms
+from portal.pdf.layout import WIDTH, Furniture, build
+from portal.pdf.typography import (
+    BOLD,
+    CELL_PADDING,
+    INK,
+    REGULAR,
+    RULE,
+    SHADE,
+    SIZE,
+    clean,
+    column_width,
+    markup,
+    money,
+    styles,
+)
 from portal.statements.labels import movement_concept
 from portal.statements.ledger import INVOICE
 from portal.statements.services import Statement
 
-
-class _Cells:
-    """Cells: Paragraphs for text that may wrap (bold where asked), plain strings for dates
-    and amounts, which never wrap (a Paragraph per cell would triple the time of a long
-    statement); the table aligns amounts right."""
-
-    def __init__(self, currency: str) -> None:
-        normal = getSampleStyleSheet()["Normal"]
-        self.style = ParagraphStyle("cell", parent=normal, fontSize=8.5, leading=10.5)
-        self.right = ParagraphStyle("num", parent=self.style, alignment=TA_RIGHT)
-        self.currency = currency
-
-    def text(self, value: Any, bold: bool = False) -> Paragraph:
-        content = pdf_text(value)
-        return Paragraph(f"<b>{content}</b>" if bold else content, self.style)
-
-    def money(self, value: Any, bold: bool = False) -> Paragraph:
-        content = pdf_text(format_currency(value, self.currency))
-        return Paragraph(f"<b>{content}</b>" if bold else content, self.right)
-
-    def plain_money(self, value: Any) -> str:
-        return plain(format_currency(value, self.currency)) if value is not None else ""
+CONCEPT_MIN = 40 * mm
 
 
-def plain(value: Any) -> str:
-    """A plain cell's text (not markup): what Helvetica can draw, unescaped."""
-    return unescape(pdf_text(value))
-
-
-def _movements_table(statement: Statement, cells: _Cells) -> Table:
+def _movements_table(statement: Statement) -> Table:
+    """Date, concept, invoice, debit, credit, balance: opening row, movements, closing row."""
+    s, currency = styles(), statement.currency
     figures, period = statement.balances, statement.period
-    header = [_("Date"), _("Concept"), _("Invoice"), _("Debit"), _("Credit"), _("Balance")]
-    rows: list[list[Any]] = [
-        [cells.text(h, bold=True) for h in header[:3]]
-        + [Paragraph(f"<b>{pdf_text(h)}</b>", cells.right) for h in header[3:]],
+
+    def amount(value: Any) -> str:
+        return money(value, currency) if value is not None else ""
+
+    body = [
         [
-            cells.text(format_date(period.start)),
-            cells.text(_("Opening balance"), bold=True),
-            "",
-            "",
-            "",
-            cells.money(figures.opening, bold=True),
-        ],
-    ]
-    for m in statement.movements:
-        rows.append(
-            [
-                plain(format_date(m.on)),
-                cells.text(movement_concept(m)),
-                plain(m.invoice_number),
-                cells.plain_money(m.debit if m.kind == INVOICE else None),
-                cells.plain_money(m.credit if m.kind != INVOICE else None),
-                cells.plain_money(m.balance),
-            ]
-        )
-    rows.append(
-        [
-            cells.text(format_date(period.end)),
-            cells.text(_("Closing balance"), bold=True),
-            "",
-            cells.money(figures.invoiced, bold=True),
-            cells.money(figures.paid, bold=True),
-            cells.money(figures.closing, bold=True),
+            clean(format_date(m.on)),
+            movement_concept(m),
+            clean(m.invoice_number or ""),
+            amount(m.debit if m.kind == INVOICE else None),
+            amount(m.credit if m.kind != INVOICE else None),
+            amount(m.balance),
         ]
-    )
-    table = Table(rows, colWidths=[22 * mm, None, 30 * mm, 26 * mm, 26 * mm, 27 * mm], repeatRows=1)
+        for m in statement.movements
+    ]
+    opening = [
+        clean(format_date(period.start)),
+        _("Opening balance"),
+        "",
+        "",
+        "",
+        amount(figures.opening),
+    ]
+    closing = [
+        clean(format_date(period.end)),
+        _("Closing balance"),
+        "",
+        amount(figures.invoiced),
+        amount(figures.paid),
+        amount(figures.closing),
+    ]
+    headers = [_("Date"), _("Concept"), _("Invoice"), _("Debit"), _("Credit"), _("Balance")]
+    widths = [
+        column_width(h, [row[i] for row in body], bold=[opening[i], closing[i]])
+        for i, h in enumerate(headers)
+    ]
+    widths[1] = max(WIDTH - sum(widths) + widths[1], CONCEPT_MIN)
+    data: list[list[Any]] = [
+        [Paragraph(markup(h), s["head"]) for h in headers[:3]]
+        + [Paragraph(markup(h), s["head_right"]) for h in headers[3:]]
+    ]
+    data += [[row[0], Paragraph(markup(row[1]), s["body"]), *row[2:]] for row in body]
+    data.insert(1, [opening[0], Paragraph(markup(opening[1]), s["bold"]), *opening[2:]])
+    data.append([closing[0], Paragraph(markup(closing[1]), s["bold"]), *closing[2:]])
+    table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8")),
-                ("BACKGROUND", (0, 1), (-1, 1), colors.HexColor("#f7f8fb")),
-                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f7f8fb")),
+                ("FONTNAME", (0, 1), (-1, -1), REGULAR),
+                ("FONTSIZE", (0, 1), (-1, -1), SIZE),
+                ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+                ("FONTNAME", (0, 1), (-1, 1), BOLD),
+                ("FONTNAME", (0, -1), (-1, -1), BOLD),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.75, INK),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.75, INK),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
                 ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
     )
     return table
+
+
+def _summary(statement: Statement) -> Table:
+    currency, as_of = statement.currency, format_date(statement.today, "long")
+    now = statement.position
+    rows = [
+        (_("Opening balance"), statement.balances.opening, False),
+        (_("Invoiced"), statement.balances.invoiced, False),
+        (_("Payments received"), statement.balances.paid, False),
+        (_("Closing balance"), statement.balances.closing, True),
+        (_("Open balance on %(date)s", date=as_of), now.open_balance, True),
+        (_("Overdue balance on %(date)s", date=as_of), now.overdue_balance, False),
+    ]
+    shown = [(label, money(value, currency), bold) for label, value, bold in rows]
+    return figures(shown, total=3, rules=[4])
 
 
 def render_statement(statement: Statement, organization: Any) -> bytes:
@@ -114,24 +135,10 @@ def render_statement(statement: Statement, organization: Any) -> bytes:
 
 
 def _render(statement: Statement, organization: Any) -> bytes:
-    styles = getSampleStyleSheet()
-    cells = _Cells(statement.currency)
-    customer, period, now = statement.customer, statement.period, statement.position
+    issuer, customer = issuer_of(organization), recipient_of(statement)
+    period, locale = statement.period, organization.locale
     title = _("Account statement")
-    buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"{title} · {customer.name}",
-        author=organization.name,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-    )
     facts = [
-        (_("Customer"), customer.name),
-        *([(_("Tax ID"), customer.tax_id)] if customer.tax_id else []),
         (
             _("Period"),
             _(
@@ -143,42 +150,29 @@ def _render(statement: Statement, organization: Any) -> bytes:
         (_("Date"), format_date(statement.today, "long")),
         (_("Currency"), statement.currency),
     ]
-    story: list[Any] = [
-        Paragraph(pdf_text(organization.name), styles["Title"]),
-        Paragraph(pdf_text(title), styles["Heading2"]),
-        Table(
-            [[cells.text(k, bold=True), cells.text(v)] for k, v in facts],
-            colWidths=[40 * mm, None],
-            hAlign="LEFT",
-        ),
+    story: list[Flowable] = [
+        letterhead(issuer, organization.logo, title, "", locale),
+        Spacer(1, 7 * mm),
+        customer_and_facts(_("Customer"), customer, locale, facts),
+        Spacer(1, 8 * mm),
+        _movements_table(statement),
         Spacer(1, 6 * mm),
-        _movements_table(statement, cells),
-        Spacer(1, 6 * mm),
+        _summary(statement),
     ]
-    as_of = format_date(statement.today, "long")
-    summary = [
-        (_("Opening balance"), statement.balances.opening, False),
-        (_("Invoiced"), statement.balances.invoiced, False),
-        (_("Payments received"), statement.balances.paid, False),
-        (_("Closing balance"), statement.balances.closing, True),
-        (_("Open balance on %(date)s", date=as_of), now.open_balance, True),
-        (_("Overdue balance on %(date)s", date=as_of), now.overdue_balance, False),
-    ]
-    story.append(
-        Table(
-            [[cells.text(k, bold), cells.money(v, bold)] for k, v, bold in summary],
-            colWidths=[70 * mm, 35 * mm],
-            hAlign="RIGHT",
-            style=TableStyle(
-                [
-                    ("LINEABOVE", (0, 3), (-1, 3), 0.5, colors.grey),
-                    ("LINEABOVE", (0, 4), (-1, 4), 0.5, colors.grey),
-                ]
-            ),
-        )
+    if statement.position.open_balance > 0:
+        story += payment_terms(organization, None)
+    furniture = Furniture(
+        issuer=issuer.name,
+        document=f"{title} · {customer.name}",
+        footer=organization.invoice_footer or "",
     )
-    pdf.build(story)
-    return buffer.getvalue()
+    return build(
+        story,
+        title=f"{title} · {customer.name}",
+        author=issuer.name,
+        lang=locale,
+        furniture=furniture,
+    )
 
 
 def statement_pdf(statement: Statement, organization: Any) -> Response:
