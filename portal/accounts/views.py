@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 from portal.accounts import services
 from portal.accounts.forms import LanguageForm, LoginForm, SignupForm
 from portal.errors import InvalidCredentials, PortalError, RateLimited
+from portal.fiscal.forms import known_countries
 from portal.forms import apply_error
 from portal.security.identity import current_identity
 from portal.web import safe_next, suggested_time_zone
@@ -25,15 +26,27 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+def suggested_country() -> str:
+    """The country of the browser's first language tag that names one (``es-MX`` → MX),
+    preselected at sign-up; ``""`` when none does (the person chooses)."""
+    for tag, _quality in request.accept_languages:
+        _language, _, region = tag.replace("_", "-").partition("-")
+        if region.upper() in known_countries():
+            return region.upper()
+    return ""
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> ResponseReturnValue:
     if current_identity() is not None:
         return redirect(url_for("dashboard.index"))
-    form = SignupForm()
+    form = SignupForm(country_required=True)
     if request.method == "GET":
         form.time_zone.data = suggested_time_zone()
         form.time_zone.render_kw = {"data-detect-time-zone": ""}  # the browser knows better
+        form.country.data = suggested_country()
     if form.validate_on_submit():
+        country = form.country.data or ""
         try:
             user = services.register(
                 organization_name=form.organization_name.data,
@@ -41,7 +54,15 @@ def signup() -> ResponseReturnValue:
                 email=form.email.data,
                 password=form.password.data,
                 locale=str(get_locale()),
-                time_zone=form.time_zone.data or suggested_time_zone(),
+                time_zone=services.signup_time_zone(
+                    country,
+                    chosen=form.time_zone.data,
+                    suggested=suggested_time_zone(),
+                    page=True,
+                ),
+                country=country,
+                currency=form.currency.data or None,
+                profile=form.profile(),
             )
         except PortalError as exc:
             if not apply_error(form, exc):

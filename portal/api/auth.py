@@ -4,9 +4,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.accounts.forms import LoginForm, SignupForm
-from portal.accounts.serializers import organization_json, user_json
-from portal.accounts.services import authenticate, register
+from portal.accounts.serializers import user_json
+from portal.accounts.services import authenticate, register, signup_time_zone
 from portal.api import api_blueprint
+from portal.api.organization import profile_json
 from portal.envelope import created, ok
 from portal.errors import TokenInvalid
 from portal.forms import form_from_json
@@ -25,17 +26,25 @@ def _token_json(user) -> dict:
 
 @bp.post("/auth/register")
 def register_account() -> ResponseReturnValue:
+    """A new organisation and its OWNER; ``country`` (ISO alpha-2) sets the currency, time
+    zone, tax table and series. Without it: USD, INV/COT, an empty table, as always."""
     form = form_from_json(SignupForm)
+    country = form.country.data or ""
     user = register(
         organization_name=form.organization_name.data,
         name=form.name.data,
         email=form.email.data,
         password=form.password.data,
         locale=str(get_locale()),
-        time_zone=form.time_zone.data or suggested_time_zone(),
+        time_zone=signup_time_zone(
+            country, chosen=form.time_zone.data, suggested=suggested_time_zone(), page=False
+        ),
+        country=country,
+        currency=form.currency.data or None,
+        profile=form.profile(),
     )
     data = {
-        "organization": organization_json(user.organization),
+        "organization": profile_json(user.organization),
         "user": user_json(user),
         **_token_json(user),
     }
@@ -67,7 +76,7 @@ def me() -> Response:
         {
             "user": user_json(user),
             "role": user.role,
-            "organization": organization_json(user.organization),
+            "organization": profile_json(user.organization),
             "plan": user.organization.plan,
         },
     )

@@ -1,11 +1,54 @@
+"""The organisation's settings and fiscal profile: one form for the page and the API."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms import (
+    EmailField,
+    FieldList,
+    FileField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from portal.clock import is_time_zone, time_zone_names
-from portal.forms import TOO_LONG, ChoiceField, strip
+from portal.fiscal.forms import AddressField, CountryField, FiscalFormMixin, tax_id_field
+from portal.fiscal.taxes import find_rate
+from portal.fiscal.taxids import normalize_iban
+from portal.forms import (
+    EMAIL_INVALID,
+    NAME_REQUIRED,
+    PERCENT_RANGE,
+    TOO_LONG,
+    ChoiceField,
+    DecimalInput,
+    DecimalRange,
+    Present,
+    lower,
+    strip,
+)
+from portal.money import parse_decimal
 from portal.security.plans import PLAN_LABELS
 from portal.security.roles import PLANS
 
@@ -15,6 +58,15 @@ PLAN_INVALID = _l("Unknown plan")
 ORGANIZATION_NAME_REQUIRED = _l("Organisation name is required")
 TIME_ZONE_INVALID = _l("Choose a time zone from the list, such as Europe/Madrid")
 TIME_ZONE_REQUIRED = _l("Time zone is required")
+IBAN_INVALID = _l("Invalid IBAN")
+PAYMENT_TERMS_RANGE = _l("Must be a whole number of days from 0 to 365")
+PREFIX_FORMAT = _l("Use 1 to 10 letters from A to Z")
+PERCENT_REQUIRED = _l("Percent is required")
+PERCENT_PLACES = _l("At most two decimals")
+TAX_NAME_DUPLICATE = _l("Another tax of the table has this name")
+
+MAX_TAX_RATES = 30
+SPARE_TAX_ROWS = 3
 
 
 class TimeZoneField(SelectField):
@@ -45,12 +97,171 @@ def upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class OrganizationForm(FlaskForm):
+def check_currency(field: Any) -> None:
+    if field.data not in list_currencies():
+        raise ValidationError(CURRENCY_INVALID)
+
+
+class TwoDecimals:
+    """The number as typed has at most two decimals (a tax table keeps cents of a percent)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        raw = (field.raw_data[0] if field.raw_data else "").strip().replace(",", ".")
+        value = parse_decimal(raw) if raw else None
+        if value is not None and value != value.quantize(Decimal("0.01")):
+            raise StopValidation(PERCENT_PLACES)
+
+
+def percent_field(label: Any, *validators: Any) -> DecimalInput:
+    return DecimalInput(
+        label,
+        validators=[*validators, TwoDecimals(), DecimalRange(0, 100, message=PERCENT_RANGE)],
+    )
+
+
+class TaxRateForm(Form):
+    """A rate of the table: a name lines choose it by, its percent, the recargo it pairs
+    with (Spain) and, for an exempt rate, the legal reason printed on the document."""
+
     name = StringField(
-        _l("Organisation name"),
+        _l("Tax name"),
+        validators=[DataRequired(NAME_REQUIRED), Length(max=60, message=TOO_LONG)],
+        filters=[strip],
+    )
+    percent = percent_field(_l("Rate (%)"), Present(PERCENT_REQUIRED))
+    surcharge_percent = percent_field(_l("Recargo (%)"), Optional())
+    exempt_reason = StringField(
+        _l("Exemption reason"), validators=[Length(max=300, message=TOO_LONG)], filters=[strip]
+    )
+
+    def is_blank(self) -> bool:
+        """A spare row: nothing typed into it, nothing read into it from the table."""
+        return not any(
+            _filled(field)
+            for field in (self.name, self.percent, self.surcharge_percent, self.exempt_reason)
+        )
+
+    def entry(self) -> dict[str, str]:
+        """The rate as the table keeps it (percents as strings with two decimals)."""
+        surcharge = self.surcharge_percent.data or Decimal("0")
+        return {
+            "name": self.name.data,
+            "percent": f"{self.percent.data:.2f}",
+            "surchargePercent": f"{surcharge:.2f}",
+            "exemptReason": self.exempt_reason.data or "",
+        }
+
+
+def _filled(field: Any) -> bool:
+    if field.raw_data:
+        return bool(str(field.raw_data[0]).strip())
+    return field.data not in (None, "")
+
+
+def tax_rate_rows(tax_rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table as the form's rows (what ``TaxRateForm`` is filled from)."""
+    return [
+        {
+            "name": rate.get("name", ""),
+            "percent": parse_decimal(str(rate.get("percent") or "0")),
+            "surcharge_percent": parse_decimal(str(rate.get("surchargePercent") or "0")),
+            "exempt_reason": rate.get("exemptReason", ""),
+        }
+        for rate in tax_rates
+    ]
+
+
+class _Profile:
+    """An organisation as the form reads it: its tax table as rows."""
+
+    def __init__(self, organization: Any) -> None:
+        self._organization = organization
+        self.tax_rates = tax_rate_rows(organization.tax_rates or [])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._organization, name)
+
+
+class DaysField(IntegerField):
+    """A whole number of days written in ASCII digits (``int()`` would also take ``1_0``)."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        self.data = int(text) if re.fullmatch(r"[0-9]{1,6}", text) else None
+        if self.data is None:
+            raise ValueError(str(PAYMENT_TERMS_RANGE))
+
+
+def legal_name_field() -> StringField:
+    return StringField(
+        _l("Legal name"), validators=[Length(max=200, message=TOO_LONG)], filters=[strip]
+    )
+
+
+def iban_field() -> StringField:
+    return StringField(_l("IBAN"), validators=[Length(max=50, message=TOO_LONG)], filters=[strip])
+
+
+def check_iban(field: Any) -> None:
+    """``validate_iban`` of a form: the compact IBAN, or the field error."""
+    compact = normalize_iban(field.data or "")
+    if compact is None:
+        raise ValidationError(IBAN_INVALID)
+    field.data = compact
+
+
+def payment_terms_field(*, optional: bool = False) -> DaysField:
+    """Days from an invoice's date to its due date; ``optional``: blank is not given."""
+    validators: list[Any] = [NumberRange(0, 365, message=PAYMENT_TERMS_RANGE)]
+    return DaysField(
+        _l("Payment terms (days)"), validators=[Optional(), *validators] if optional else validators
+    )
+
+
+def prefix_field(label: Any) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(PREFIX_FORMAT), Regexp(r"^[A-Z]{1,10}$", message=PREFIX_FORMAT)],
+        filters=[upper],
+    )
+
+
+class OrganizationForm(FiscalFormMixin, FlaskForm):
+    """Settings and fiscal profile (OWNER). ``Form(organization=…)`` reads the
+    organisation and checks its tax id against the country it keeps."""
+
+    name = StringField(
+        _l("Trade name"),
         validators=[DataRequired(ORGANIZATION_NAME_REQUIRED), Length(max=200, message=TOO_LONG)],
         filters=[strip],
     )
+    legal_name = legal_name_field()
+    tax_id = tax_id_field()
+    country = CountryField(_l("Country"))
+    address = AddressField(_l("Address"))
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Email(EMAIL_INVALID, granular_message=False),
+        ],
+        filters=[strip, lower],
+    )
+    phone = StringField(_l("Phone"), validators=[Length(max=40, message=TOO_LONG)], filters=[strip])
+    iban = iban_field()
+    bank_details = TextAreaField(
+        _l("Bank details"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]
+    )
+    payment_terms_days = payment_terms_field()
+    invoice_footer = TextAreaField(
+        _l("Invoice footer"), validators=[Length(max=2000, message=TOO_LONG)], filters=[strip]
+    )
+    invoice_prefix = prefix_field(_l("Invoice prefix"))
+    quote_prefix = prefix_field(_l("Quote prefix"))
+    tax_rates = FieldList(FormField(TaxRateForm), min_entries=0, max_entries=MAX_TAX_RATES)
     currency = StringField(
         _l("Currency"), validators=[DataRequired(CURRENCY_INVALID)], filters=[upper]
     )
@@ -61,9 +272,70 @@ class OrganizationForm(FlaskForm):
     )
     time_zone = TimeZoneField(_l("Time zone"))  # blank: keep the current one
 
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        if organization is not None:
+            kwargs.setdefault("obj", _Profile(organization))
+            kwargs.setdefault("fallback_country", organization.country)
+        super().__init__(*args, **kwargs)
+
     def validate_currency(self, field) -> None:
-        if field.data not in list_currencies():
-            raise ValidationError(CURRENCY_INVALID)
+        check_currency(field)
+
+    def validate_iban(self, field) -> None:
+        check_iban(field)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_tax_names() and valid
+
+    def _check_tax_names(self) -> bool:
+        """Names are unique in the table, as lines find a rate by its name (any case)."""
+        if "tax_rates" not in self:
+            return True
+        seen: list[dict[str, Any]] = []
+        clean = True
+        for entry in self.tax_rates.entries:
+            name = entry.form.name.data
+            if name and find_rate(seen, name) is not None:
+                entry.form.name.errors = [*entry.form.name.errors, TAX_NAME_DUPLICATE]
+                entry.form._errors = None
+                clean = False
+            elif name:
+                seen.append({"name": name})
+        if not clean:
+            self.tax_rates.errors = [entry.errors for entry in self.tax_rates.entries]
+            self._errors = None
+        return clean
+
+    def drop_blank_tax_rows(self) -> None:
+        """Pages: the spare rows left empty are not rates."""
+        self.tax_rates.entries = [e for e in self.tax_rates.entries if not e.form.is_blank()]
+
+    def pad_tax_rows(self) -> None:
+        """Pages: a few empty rows to type new rates into (no JavaScript needed)."""
+        spare = sum(1 for e in self.tax_rates.entries if e.form.is_blank())
+        while spare < SPARE_TAX_ROWS and len(self.tax_rates.entries) < MAX_TAX_RATES:
+            self.tax_rates.append_entry()
+            spare += 1
+
+    def tax_table(self) -> list[dict[str, str]]:
+        return [entry.form.entry() for entry in self.tax_rates.entries]
+
+    def profile_changes(self, *, tax_rates: bool = True) -> dict[str, Any]:
+        """What ``services.update_profile`` takes, from the fields the form holds (a PATCH
+        removed those it does not name). ``tax_rates=False``: the table was not sent."""
+        data = {name: field.data for name, field in self._fields.items()}
+        changes = {
+            name: value
+            for name, value in data.items()
+            if name not in ("address", "country", "tax_id", "tax_rates", "plan", "csrf_token")
+        }
+        changes.update(self.fiscal_columns(data))
+        if tax_rates and "tax_rates" in data:
+            changes["tax_rates"] = self.tax_table()
+        if "time_zone" in changes and changes["time_zone"] is None:
+            del changes["time_zone"]  # blank: keep the current zone
+        return {name: "" if value is None else value for name, value in changes.items()}
 
 
 def plan_field() -> ChoiceField:
@@ -79,6 +351,13 @@ class PlanForm(FlaskForm):
 
 
 class OrganizationUpdateForm(OrganizationForm):
-    """The API's PATCH: settings and, for the OWNER, the plan."""
+    """The API's PATCH: settings, fiscal profile and, for the OWNER, the plan."""
 
     plan = plan_field()
+
+
+class LogoForm(FlaskForm):
+    """The settings page's upload (multipart); the image itself is checked by
+    ``fiscal.logo``."""
+
+    logo = FileField(_l("Logo"))
