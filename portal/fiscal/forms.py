@@ -223,6 +223,10 @@ class FiscalFormMixin:
                 return False
             if top is not None and not given(top):
                 top.data = nested.data  # type: ignore[union-attr]
+        elif nested is not None and not given(nested):
+            # Not sent (a page, or ``"address": null``): ``data`` must not carry a blank
+            # country that would clear the record's.
+            del self._fields["address"].form["country"]
         return valid
 
     @classmethod
