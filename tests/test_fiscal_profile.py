@@ -822,6 +822,7 @@ def test_the_page_uploads_shows_and_removes_the_logo(app, make_user):
         "/settings/logo",
         data={"csrf_token": csrf_from(html), "logo": (io.BytesIO(photo_bytes()), "foto.jpg")},
         content_type="multipart/form-data",
+        headers=EN,
     )
     assert response.status_code == 302
     html = page(client, "/settings/", headers=EN)
