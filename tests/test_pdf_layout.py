@@ -439,22 +439,38 @@ def transient_organization(**fields) -> Organization:
     return Organization(**{**blank, "name": "-", "currency": "EUR", "logo": None, **fields})
 
 
-def transient_invoice(description: str, name: str, notes: str) -> Invoice:
+def transient_invoice(description: str, name: str, notes: str, count: int = 1) -> Invoice:
+    """An invoice never saved, of ``count`` lines of 10.00 at 21 % ("<description> 1"…)."""
     amounts = line_amounts(Decimal("1"), Decimal("10.00"), Decimal("0"), Decimal("21"))
-    # Descriptions are at most 500 characters (the column): one long word still wraps.
-    line = InvoiceLine(position=0, description=description[:500], quantity=Decimal("1"),
-                       unit_price=Decimal("10.00"), discount_percent=Decimal("0"),
-                       tax_percent=Decimal("21"), tax_name=name[:60], tax_note=notes[:300],
-                       surcharge_percent=Decimal("0"), gross=amounts.gross,
-                       discount=amounts.discount, net=amounts.net, tax=amounts.tax,
-                       surcharge=amounts.surcharge, total=amounts.total)  # fmt: skip
-    totals = document_totals([line])
+    lines = [
+        # Descriptions are at most 500 characters (the column): one long word still wraps.
+        InvoiceLine(position=n, description=f"{description[:495]} {n + 1:03d}",
+                    quantity=Decimal("1"), unit_price=Decimal("10.00"),
+                    discount_percent=Decimal("0"), tax_percent=Decimal("21"),
+                    tax_name=name[:60], tax_note=notes[:300], surcharge_percent=Decimal("0"),
+                    gross=amounts.gross, discount=amounts.discount, net=amounts.net,
+                    tax=amounts.tax, surcharge=amounts.surcharge, total=amounts.total)
+        for n in range(count)
+    ]  # fmt: skip
+    totals = document_totals(lines)
     return Invoice(number="FAC-2026-0042", status="DRAFT", currency="EUR", customer_name=name,
                    invoice_date=date(2026, 3, 1), due_date=None, amount_paid=Decimal("0"),
-                   notes=notes, lines=[line], withholding_percent=Decimal("0"),
+                   notes=notes, lines=lines, withholding_percent=Decimal("0"),
                    subtotal=totals.subtotal, discount_total=totals.discount_total,
                    tax_total=totals.tax_total, surcharge_total=totals.surcharge_total,
                    withholding_total=totals.withholding_total, total=totals.total)  # fmt: skip
+
+
+def test_the_totals_never_stand_on_a_page_without_a_line(app):
+    """Whatever the count, the page with the totals has the header and at least the last line
+    (the counts cover the totals falling just past the first page)."""
+    organization = transient_organization(**{**ISSUER, "locale": "en"})
+    with app.test_request_context():
+        for count in range(20, 46, 2):
+            pdf = render_invoice(transient_invoice("Line", "Cliente", "", count), organization)
+            pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+            (last,) = [text for text in pages if "Subtotal" in text]
+            assert f"Line {count:03d}" in last and "Description" in last, count
 
 
 ODD = [

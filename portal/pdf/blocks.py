@@ -10,7 +10,15 @@ from typing import Any
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from portal.fiscal.parties import Party
 from portal.fiscal.taxids import format_iban
@@ -203,19 +211,15 @@ def payment_terms(
         said.append(organization.bank_details.strip())
     if not said:
         return []
-    return [
-        Spacer(1, 5 * mm),
-        Paragraph(markup(heading or _("Payment terms")), s["label"]),
-        *(Paragraph(markup(text), s["body"]) for text in said),
-    ]
+    heading_paragraph = Paragraph(markup(heading or _("Payment terms")), s["label"])
+    block = [heading_paragraph, *(Paragraph(markup(text), s["body"]) for text in said)]
+    return [Spacer(1, 5 * mm), KeepTogether(block)]
 
 
 def notes(text: str) -> list[Flowable]:
     if not text or not text.strip():
         return []
     s = styles()
-    return [
-        Spacer(1, 5 * mm),
-        Paragraph(markup(_("Notes")), s["label"]),
-        Paragraph(markup(text.strip()), s["body"]),
-    ]
+    heading = Paragraph(markup(_("Notes")), s["label"])
+    heading.keepWithNext = True
+    return [Spacer(1, 5 * mm), heading, Paragraph(markup(text.strip()), s["body"])]

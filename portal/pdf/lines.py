@@ -1,10 +1,11 @@
 """The lines of a quote or an invoice and, after the last one, its tax breakdown and totals.
 
 One table: a header row repeated on every page, a row per line, and a last row spanning
-every column that holds the breakdown and the totals. A row is never split, so the totals
-stay whole and come after the last line, and a page they are pushed onto still starts with
-the header. Amounts are plain strings (they never wrap, and a Paragraph per figure would
-triple the time of a long document); descriptions and tax names are Paragraphs and wrap.
+every column that holds the breakdown and the totals. A row is never split, and the last
+line is kept with it, so the totals stay whole, come after the last line, and the page they
+end up on starts with the header and holds at least that line. Amounts are plain strings
+(they never wrap, and a Paragraph per figure would triple the time of a long document);
+descriptions and tax names are Paragraphs and wrap.
 
 Columns are as wide as their widest figure and the widest word of their header (in the
 organisation's language); the description takes the rest. The discount column appears only
@@ -120,6 +121,8 @@ def lines_and_totals(
                 ("LEFTPADDING", (0, -1), (-1, -1), 0),
                 ("RIGHTPADDING", (0, -1), (-1, -1), 0),
                 ("TOPPADDING", (0, -1), (-1, -1), 5 * mm),
+                # The last line goes with the totals: no page of totals without a line.
+                ("NOSPLIT", (0, -2 if lines else -1), (-1, -1)),
             ]
         )
     )
