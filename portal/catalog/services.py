@@ -17,10 +17,16 @@ from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
 
 MAX_QUERY = 100
+_TAX_ID_SEPARATORS = dict.fromkeys(map(ord, " .-"))
 
 
 def _search(kind: CatalogKind, q: str):
-    return or_(*(contains_folded(getattr(kind.model, c), q) for c in kind.search_columns))
+    terms = [contains_folded(getattr(kind.model, c), q) for c in kind.search_columns]
+    compact = q.translate(_TAX_ID_SEPARATORS)
+    if "tax_id" in kind.search_columns and compact and compact != q:
+        # Tax ids are stored normalised: "B-1234567-4" finds "B12345674".
+        terms.append(contains_folded(kind.model.tax_id, compact))
+    return or_(*terms)
 
 
 def list_rows(
