@@ -284,6 +284,19 @@ def test_a_120_line_invoice_runs_over_pages_with_the_header_on_each(client, app,
     assert pages[-1].index("Artículo L120") < pages[-1].index("Subtotal")
 
 
+def test_the_longest_footer_the_settings_accept_is_printed_whole_on_every_page(app):
+    footer = ("Inscrita en el Registro Mercantil de Madrid, tomo 12.345, folio 67. " * 30)[:1995]
+    footer += " FIN."
+    assert len(footer) == 2000
+    organization = transient_organization(**{**ISSUER, "locale": "en", "invoice_footer": footer})
+    with app.test_request_context():
+        pdf = render_invoice(transient_invoice("Line", "Cliente", "", 60), organization)
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2
+    for text in pages:
+        assert " ".join(footer.split()) in text and "…" not in text
+
+
 def test_a_one_page_document_has_no_page_number_nor_running_header(client, app, owner):
     fiscal_org(app, owner, invoice_footer="")
     invoice = create_invoice(client, owner)

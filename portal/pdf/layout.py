@@ -43,7 +43,9 @@ WIDTH = PAGE_WIDTH - 2 * MARGIN  # of the text on a page
 RUNNING_HEADER = 10 * mm  # the band later pages give their running header
 PAGE_NUMBER_Y = 9 * mm
 FOOTER_BOTTOM = 13 * mm
-FOOTER_MAX = 24 * mm  # the most a footer takes: a longer one gets smaller type
+# The most a footer takes: a longer one gets smaller type, down to 5.6 pt, where the longest
+# the settings accept (2,000 characters of ordinary text) still fits.
+FOOTER_MAX = 32 * mm
 FOOTER_SIZES = (7.2, 6.4, 5.6)
 FOOTER_GAP = 5 * mm  # between the text and the footer
 
@@ -109,8 +111,8 @@ def page_label(page: int, pages: int) -> str:
 
 
 def _footer(text: str) -> tuple[Paragraph | None, float]:
-    """The footer paragraph and its height: smaller type for a long text, and a text too long
-    even then cut to the band (the settings page limits it; old data may not be)."""
+    """The footer paragraph and its height: smaller type for a long text; a text too long
+    even then (wide letters only, or older data) is cut to the band with "…"."""
     text = text.strip()
     if not text:
         return None, 0
