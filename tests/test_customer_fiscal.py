@@ -441,6 +441,13 @@ def test_the_form_shows_the_fiscal_fields(app, spanish_operator):
     assert elements(html, "input", name="surcharge", type="checkbox")
     assert "recargo de equivalencia" in html
     assert not elements(html, name="address-country")  # one country select, the customer's
+    names = [e["attrs"].get("name", "") for e in elements(html) if e["tag"] != "label"]
+    assert [n for n in names if n.startswith("address-")] == [
+        "address-street",
+        "address-postal_code",
+        "address-city",
+        "address-region",
+    ]
     options = [e for e in elements(html, "option") if e["attrs"].get("value") is not None]
     values = [e["attrs"]["value"] for e in options]
     assert values[:10] == ["", "ES", "MX", "CO", "AR", "CL", "PE", "EC", "US", "-"]

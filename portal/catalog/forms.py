@@ -7,9 +7,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.fiscal.forms import (
     AddressField,
-    AddressForm,
     CountryField,
     FiscalFormMixin,
+    address_form,
     tax_id_field,
 )
 from portal.forms import (
@@ -55,11 +55,12 @@ class ProductForm(FlaskForm):
     active = FlexibleBoolean(_l("Active"), default=True)
 
 
-class CustomerAddressForm(AddressForm):
-    # A customer's street is the address of old: several lines, up to 500 characters.
-    street = TextAreaField(
+# A customer's street is the address of old: several lines, up to 500 characters.
+CustomerAddressForm = address_form(
+    street=TextAreaField(
         _l("Street"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]
     )
+)
 
 
 class CustomerForm(FiscalFormMixin, FlaskForm):

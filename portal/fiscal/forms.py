@@ -9,12 +9,12 @@ Shared by customers, the organisation's settings and sign-up; pages, JSON bodies
     a blank choice, the portal's countries in ``fiscal.countries.COUNTRIES`` order, a
     separator, then every other country by its name in the request's language.
 
-``AddressForm`` / ``AddressField(label)``
+``AddressForm`` / ``address_form(street=None)`` / ``AddressField(label)``
     The sub-form ``street`` (≤200), ``postal_code`` (≤20), ``city`` (≤100), ``region``
     (≤100) and ``country`` (a CountryField). In JSON it is the object
     ``{"street", "postalCode", "city", "region", "country"}``, and a plain string is taken as
     the street (``AddressField.plain_string``); its errors are keyed ``address.postalCode``.
-    Another street limit: subclass ``AddressForm``, redefine ``street``, pass the class.
+    Another street field: ``AddressField(label, form_class=address_form(street=…))``.
 
 ``FiscalFormMixin`` (put it before ``FlaskForm`` in the bases)
     For a form with any of ``country`` (CountryField), ``address`` (AddressField) and
@@ -122,12 +122,20 @@ def _length(maximum: int) -> Length:
     return Length(max=maximum, message=TOO_LONG)
 
 
-class AddressForm(Form):
-    street = StringField(_l("Street"), validators=[_length(200)], filters=[strip])
-    postal_code = StringField(_l("Postal code"), validators=[_length(20)], filters=[strip])
-    city = StringField(_l("City"), validators=[_length(100)], filters=[strip])
-    region = StringField(_l("Province / state"), validators=[_length(100)], filters=[strip])
-    country = CountryField(_l("Country"))
+def address_form(street: Any = None) -> type[Form]:
+    """An address sub-form class; ``street`` replaces the street field (another limit, a
+    textarea). Built afresh so that the street stays the first field."""
+    fields = {
+        "street": street or StringField(_l("Street"), validators=[_length(200)], filters=[strip]),
+        "postal_code": StringField(_l("Postal code"), validators=[_length(20)], filters=[strip]),
+        "city": StringField(_l("City"), validators=[_length(100)], filters=[strip]),
+        "region": StringField(_l("Province / state"), validators=[_length(100)], filters=[strip]),
+        "country": CountryField(_l("Country")),
+    }
+    return type("AddressForm", (Form,), fields)
+
+
+AddressForm = address_form()
 
 
 ADDRESS_PARTS = ("street", "postal_code", "city", "region", "country")
