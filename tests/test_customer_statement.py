@@ -34,6 +34,7 @@ from babel.numbers import format_currency
 from portal.periods import last_12_months
 from tests.conftest import assert_envelope, bearer, org_today
 from tests.test_api_quotes import INVOICES, QUOTES, act, create_quote, simple_line
+from tests.test_fiscal_profile import switch_currency_as_before_the_lock
 from tests.test_pages import field_error, logged_in, speak_english
 
 T = org_today()
@@ -351,8 +352,7 @@ def test_documents_in_another_currency_are_listed_but_not_added_up(client, make_
     owner = make_user(role="OWNER")
     customer_id = customer(client, owner, "Cliente Uno")
     invoice(client, owner, customer_id, "100.00", 10, 1)
-    switch = client.patch("/api/v1/organization", json={"currency": "EUR"}, headers=bearer(owner))
-    assert_envelope(switch, 200)
+    switch_currency_as_before_the_lock(client.application, owner.organization_id, "EUR")
     invoice(client, owner, customer_id, "50.00", 5, 1)
     data = statement(client, owner, customer_id)["data"]
     assert data["currency"] == "EUR"

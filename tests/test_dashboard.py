@@ -27,6 +27,7 @@ from sqlalchemy import event
 from portal.clock import zone
 from portal.extensions import db
 from tests.conftest import PASSWORD, assert_envelope, login
+from tests.test_fiscal_profile import switch_currency_as_before_the_lock
 
 MADRID = zone("Europe/Madrid")
 TODAY = datetime(2026, 7, 10, 12, 0, tzinfo=MADRID)
@@ -61,6 +62,11 @@ class Book:
 
     def customer(self, name: str) -> str:
         return self.post("/customers", {"name": name}, 201)["id"]
+
+    def switch_currency(self, code: str) -> None:
+        """Past the currency lock, as an organisation that switched before it existed."""
+        app = self.client.application
+        switch_currency_as_before_the_lock(app, self.member.organization_id, code)
 
     def product(self, name: str, sku: str, price: str, tax: str) -> str:
         body = {"name": name, "sku": sku, "price": price, "taxRate": tax}
@@ -167,13 +173,13 @@ def write_the_book(book: Book) -> None:
     with at(2026, 6, 25):
         book.invoice(luna, "2026-06-25", "2026-07-25", [line(screw, "100")])
     with at(2026, 6, 26):  # a document of another currency is never added to euros
-        book.client.patch("/api/v1/organization", json={"currency": "USD"}, headers=book.headers())
+        book.switch_currency("USD")
         dollars = book.invoice(
             sol, "2026-06-26", "2026-06-27", [line(price="999", tax="0", description="USD")]
         )
         book.pay(dollars, "100.00", "2026-06-26")
         book.quote(sol, "2026-06-26", total="888")
-        book.client.patch("/api/v1/organization", json={"currency": "EUR"}, headers=book.headers())
+        book.switch_currency("EUR")
 
 
 def other_organisation(book: Book) -> None:

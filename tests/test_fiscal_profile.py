@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, PngImagePlugin
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import Organization
 from portal.extensions import db
@@ -267,6 +267,19 @@ def test_iban_is_checked_and_kept_compact(client, make_user):
 # --- currency lock -------------------------------------------------------------------------
 
 CURRENCY_LOCKED_EN = "The currency cannot be changed once quotes or invoices exist"
+
+
+def switch_currency_as_before_the_lock(app, organization_id: str, code: str) -> None:
+    """Change the currency in the database, past the lock: what an organisation that switched
+    before the lock existed has, documents in two currencies (reports and statements must
+    still keep them apart)."""
+    with app.app_context():
+        db.session.execute(
+            update(Organization)
+            .where(Organization.public_id == organization_id)
+            .values(currency=code)
+        )
+        db.session.commit()
 
 
 def test_currency_changes_freely_before_any_document(client, make_user):
