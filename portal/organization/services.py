@@ -103,11 +103,6 @@ def update_profile(organization: Organization, changes: Mapping[str, Any]) -> Or
     return organization
 
 
-def update_settings(organization: Organization, **changes: Any) -> Organization:
-    """``update_profile`` with keyword arguments; ``None`` leaves a setting as it is."""
-    return update_profile(organization, {k: v for k, v in changes.items() if v is not None})
-
-
 def has_documents(organization_id: int) -> bool:
     """Whether the organisation has any quote or invoice (drafts and voids included)."""
     return bool(
