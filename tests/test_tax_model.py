@@ -160,7 +160,7 @@ def test_the_worked_invoice_on_the_page(app, client, make_user):
     for expected in ("357,04 €", "−30,00 €", "327,04 €", "64,61 €", "14,04 €", "−49,06 €"):
         assert expected in totals
     assert "356,63 €" in totals
-    assert "Retención (15 %)" in totals or "Withholding (15 %)" in totals
+    assert "Retención (15 %)" in totals
 
 
 def test_recargo_follows_the_customer_when_the_line_does_not_say(app, client, make_user):

@@ -126,7 +126,7 @@ def test_operator_keeps_the_catalog(app, make_user, live_server, open_tab, tmp_p
     expect(heading(page, "Nuevo cliente")).to_be_visible()
     page.get_by_label("Nombre", exact=True).fill("Ferretería Ñandú")
     page.get_by_label("Correo electrónico", exact=True).fill("compras@nandu.example.com")
-    page.get_by_label("Dirección", exact=True).fill("Av. Siempre Viva 742\nCol. Centro")
+    page.get_by_label("Calle y número", exact=True).fill("Av. Siempre Viva 742\nCol. Centro")
     save(page)
     expect(page).to_have_url(re.compile(rf"^{re.escape(url)}/customers/cus_[\w-]+$"))
     expect(flash(page, "Cliente creado")).to_be_visible()
