@@ -59,6 +59,20 @@ def lock_organization(organization_id: int) -> Organization:
     return db.session.execute(stmt).scalar_one()
 
 
+def share_organization(organization_id: int) -> Organization:
+    """Hold the organisation's row against changes (``FOR SHARE``) until the transaction ends,
+    and return it as committed. Creating a document takes it: many creators share it, while a
+    settings change (``lock_organization``) waits for them and they for it, so a currency or
+    series change never races the first document it would have been refused for."""
+    stmt = (
+        select(Organization)
+        .where(Organization.id == organization_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(stmt).scalar_one()
+
+
 def refreshed(row: M) -> M:
     """``row`` read again from the database (after a lock: what the previous holder wrote)."""
     db.session.refresh(row)

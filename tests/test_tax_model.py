@@ -338,3 +338,36 @@ def test_the_taxes_report_carries_recargo_and_withholding(app, client, make_user
     )
     assert totals["withholding"] == "49.06"
     assert Decimal(totals["total"]) - Decimal(totals["withholding"]) == Decimal("356.63")
+
+
+def test_the_worked_invoice_in_the_pdf(app, client, make_user):
+    """The same figures as the API and the page, read back from the PDF's text."""
+    import io
+
+    import pypdf
+
+    owner = make_user("OWNER")
+    spanish(app, owner)
+    invoice = worked_invoice(client, owner)
+    response = client.get(f"/api/v1/invoices/{invoice['id']}/pdf", headers=bearer(owner))
+    assert response.status_code == 200
+    pages = pypdf.PdfReader(io.BytesIO(response.data)).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    text = text.replace("\xa0", " ").replace("\u202f", " ")
+    for amount in (
+        "270,00",  # base at 21 % with recargo
+        "56,70",
+        "14,04",  # recargo
+        "19,99",  # base at 21 % without
+        "4,20",
+        "37,05",  # base at 10 %
+        "3,71",
+        "357,04",  # subtotal
+        "−30,00",  # discounts, negative
+        "64,61",  # IVA
+        "−49,06",  # IRPF, negative
+        "356,63",  # total
+    ):
+        assert amount in text, amount
+    assert "Retención IRPF 15 %" in text
+    assert "Página" not in text  # one page: no page numbers

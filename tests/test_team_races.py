@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organization, User
 from portal.extensions import db
+from tests.conftest import org_today
 from tests.test_document_races import call, race
 
 USERS = "/api/v1/users"
@@ -125,3 +126,38 @@ def test_downgrade_racing_an_addition_never_leaves_free_with_four_users(
             plan = db.session.scalar(select(Organization.plan).where(Organization.public_id == org))
         users = active_users(app, org)
         assert (plan, users) in (("FREE", 3), ("PRO", 4)), (plan, users)
+
+
+def test_a_currency_change_racing_the_first_documents_never_relabels_one(
+    app, live_server, make_user
+):
+    """Six invoices and a currency change released together: either the change comes first
+    (every invoice in the new currency) or it is refused (409) because an invoice is in."""
+    for round_ in range(6):
+        owner = make_user(role="OWNER", plan="PRO")
+        body = {
+            "customerName": "Cliente",
+            "invoiceDate": org_today().isoformat(),
+            "lines": [{"description": "X", "quantity": "1", "unitPrice": "10.00"}],
+        }
+
+        def act(n, owner=owner, body=body):
+            if n == 0:
+                url = f"{live_server.url}/api/v1/organization"
+                return call("PATCH", url, owner, json={"currency": "EUR"})
+            return call("POST", f"{live_server.url}/api/v1/invoices", owner, json=body)
+
+        results = race(act, 7)
+        change, invoices = results[0], results[1:]
+        assert all(status == 201 for status, _ in invoices), results
+        currencies = {body["data"]["currency"] for _, body in invoices}
+        if change[0] == 200:
+            assert currencies == {"EUR"}, (round_, results)
+        else:
+            assert change[0] == 409 and change[1]["code"] == "INVALID_STATE", results
+            assert currencies == {"USD"}, (round_, results)
+        with app.app_context():
+            stmt = select(Organization.currency).where(
+                Organization.public_id == owner.organization_id
+            )
+            assert db.session.scalar(stmt) == currencies.pop()

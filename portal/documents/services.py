@@ -20,7 +20,7 @@ from portal.documents.numbering import SERIES_PATTERN, next_number
 from portal.errors import CustomerNotFound, ValidationError
 from portal.extensions import db
 from portal.pagination import keyset_page
-from portal.tenancy import get_for_organization
+from portal.tenancy import get_for_organization, share_organization
 
 INVALID_STATUS = _l("Unknown status")
 YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
@@ -94,8 +94,11 @@ def create_document(
     kind: DocumentType, actor: User, data: dict[str, Any], lines: list[dict[str, Any]]
 ) -> Any:
     """A new document in the type's first state, numbered: the type's own way if it has
-    one (``assign_number``; ``None`` means the series), else the next of its series."""
-    organization = actor.organization
+    one (``assign_number``; ``None`` means the series), else the next of its series.
+
+    The organisation's row is share-locked first: its currency and series are read as
+    committed, and cannot change until this document is in."""
+    organization = share_organization(actor.organization_id)
     document = kind.model(
         organization_id=organization.id,
         status=kind.initial,

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from portal.money import money
+from portal.tenancy import share_organization
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
@@ -95,7 +96,7 @@ def update_invoice(
 
 def create_invoice_from_quote(actor: User, quote: Any) -> Invoice:
     """A draft invoice dated today with the quote's customer, lines and totals."""
-    organization = actor.organization
+    organization = share_organization(actor.organization_id)  # its series cannot change now
     invoice_date = organization.today()
     invoice = Invoice(
         organization_id=organization.id,
