@@ -30,7 +30,10 @@ class Party:
     def address_lines(self, locale: str) -> list[str]:
         """Street, "postal code city", region, the country's name in ``locale``."""
         town = " ".join(part for part in (self.postal_code, self.city) if part)
-        lines = [*self.street.splitlines(), town, self.region, country_name(self.country, locale)]
+        region = (
+            self.region if self.region.strip().casefold() != self.city.strip().casefold() else ""
+        )
+        lines = [*self.street.splitlines(), town, region, country_name(self.country, locale)]
         return [line.strip() for line in lines if line and line.strip()]
 
 
