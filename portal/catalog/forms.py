@@ -2,19 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.fiscal.forms import (
     AddressField,
     CountryField,
     FiscalFormMixin,
     address_form,
+    email_field,
+    phone_field,
     tax_id_field,
 )
 from portal.forms import (
     AMOUNT_TOO_LARGE,
-    EMAIL_INVALID,
     PERCENT_RANGE,
     PRICE_POSITIVE,
     TOO_LONG,
@@ -22,7 +23,6 @@ from portal.forms import (
     DecimalRange,
     FlexibleBoolean,
     Present,
-    lower,
     name_validators,
     strip,
 )
@@ -73,14 +73,6 @@ class CustomerForm(FiscalFormMixin, FlaskForm):
     country = CountryField(_l("Country"))
     tax_id = tax_id_field()
     address = AddressField(_l("Address"), form_class=CustomerAddressForm)
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            Optional(),
-            Length(max=254, message=TOO_LONG),
-            Email(EMAIL_INVALID, granular_message=False),
-        ],
-        filters=[strip, lower],
-    )
-    phone = StringField(_l("Phone"), validators=[Length(max=40, message=TOO_LONG)], filters=[strip])
+    email = email_field()
+    phone = phone_field()
     surcharge = FlexibleBoolean(_l("Subject to recargo de equivalencia"), default=False)

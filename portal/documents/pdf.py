@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Spacer
 from portal.documents.labels import STATUS_LABELS
 from portal.fiscal.parties import parties
 from portal.pdf.blocks import customer_and_facts, letterhead, notes, payment_terms
-from portal.pdf.layout import Furniture, build
+from portal.pdf.layout import build_document
 from portal.pdf.lines import Totals, lines_and_totals
 from portal.pdf.typography import money, negative
 
@@ -73,17 +73,12 @@ def _render(
         *(payment or []),
         *notes(document.notes),
     ]
-    furniture = Furniture(
-        issuer=issuer.name,
-        document=f"{title} {document.number}",
-        footer=organization.invoice_footer or "",
-    )
-    return build(
+    return build_document(
         story,
         title=f"{title} {document.number}",
-        author=issuer.name,
+        issuer=issuer.name,
+        footer=organization.invoice_footer or "",
         lang=locale,
-        furniture=furniture,
     )
 
 

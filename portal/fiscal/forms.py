@@ -49,15 +49,15 @@ from babel import Locale
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, FormField, SelectField, StringField
+from wtforms import EmailField, Field, Form, FormField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Email, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from portal.errors import ValidationError
 from portal.fiscal.countries import COUNTRIES
 from portal.fiscal.taxids import CHECKED_COUNTRIES, normalize_tax_id
-from portal.forms import TOO_LONG, strip
+from portal.forms import EMAIL_INVALID, TOO_LONG, lower, strip
 
 INVALID_TAX_ID = _l("Invalid tax id")
 UNKNOWN_COUNTRY = _l("Unknown country")
@@ -260,3 +260,20 @@ def checked_tax_id(country: str, value: str) -> str:
     if normalised is None:
         raise ValidationError({"tax_id": INVALID_TAX_ID})
     return normalised
+
+
+def email_field() -> EmailField:
+    """A contact e-mail (optional): the customer's or the organisation's."""
+    return EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Email(EMAIL_INVALID, granular_message=False),
+        ],
+        filters=[strip, lower],
+    )
+
+
+def phone_field() -> StringField:
+    return StringField(_l("Phone"), validators=[Length(max=40, message=TOO_LONG)], filters=[strip])

@@ -10,7 +10,6 @@ from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     FieldList,
     FileField,
     Form,
@@ -23,7 +22,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     Length,
     NumberRange,
     Optional,
@@ -33,11 +31,17 @@ from wtforms.validators import (
 )
 
 from portal.clock import is_time_zone, time_zone_names
-from portal.fiscal.forms import AddressField, CountryField, FiscalFormMixin, tax_id_field
+from portal.fiscal.forms import (
+    AddressField,
+    CountryField,
+    FiscalFormMixin,
+    email_field,
+    phone_field,
+    tax_id_field,
+)
 from portal.fiscal.taxes import find_rate
 from portal.fiscal.taxids import normalize_iban
 from portal.forms import (
-    EMAIL_INVALID,
     NAME_REQUIRED,
     PERCENT_RANGE,
     TOO_LONG,
@@ -45,7 +49,6 @@ from portal.forms import (
     DecimalInput,
     DecimalRange,
     Present,
-    lower,
     strip,
 )
 from portal.money import parse_decimal
@@ -241,16 +244,8 @@ class OrganizationForm(FiscalFormMixin, FlaskForm):
     tax_id = tax_id_field()
     country = CountryField(_l("Country"))
     address = AddressField(_l("Address"))
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            Optional(),
-            Length(max=254, message=TOO_LONG),
-            Email(EMAIL_INVALID, granular_message=False),
-        ],
-        filters=[strip, lower],
-    )
-    phone = StringField(_l("Phone"), validators=[Length(max=40, message=TOO_LONG)], filters=[strip])
+    email = email_field()
+    phone = phone_field()
     iban = iban_field()
     bank_details = TextAreaField(
         _l("Bank details"), validators=[Length(max=500, message=TOO_LONG)], filters=[strip]

@@ -59,6 +59,15 @@ class Furniture:
     footer: str  # the organisation's footer text, "" for none
 
 
+def build_document(
+    story: Sequence[Flowable], *, title: str, issuer: str, footer: str, lang: str
+) -> bytes:
+    """A document of the organisation's: its name in the running header and as the author,
+    ``title`` ("Factura FAC-2026-0001") on the right and as the PDF's title."""
+    furniture = Furniture(issuer=issuer, document=title, footer=footer)
+    return build(story, title=title, author=issuer, lang=lang, furniture=furniture)
+
+
 def build(
     story: Sequence[Flowable], *, title: str, author: str, lang: str, furniture: Furniture
 ) -> bytes:

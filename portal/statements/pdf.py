@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from portal.documents.pdf import pdf_response
 from portal.fiscal.parties import issuer_of, recipient_of
 from portal.pdf.blocks import customer_and_facts, figures, letterhead, payment_terms
-from portal.pdf.layout import WIDTH, Furniture, build
+from portal.pdf.layout import WIDTH, build_document
 from portal.pdf.typography import (
     BOLD,
     CELL_PADDING,
@@ -161,17 +161,12 @@ def _render(statement: Statement, organization: Any) -> bytes:
     ]
     if statement.position.open_balance > 0:
         story += payment_terms(organization, None)
-    furniture = Furniture(
-        issuer=issuer.name,
-        document=f"{title} · {customer.name}",
-        footer=organization.invoice_footer or "",
-    )
-    return build(
+    return build_document(
         story,
         title=f"{title} · {customer.name}",
-        author=issuer.name,
+        issuer=issuer.name,
+        footer=organization.invoice_footer or "",
         lang=locale,
-        furniture=furniture,
     )
 
 
