@@ -21,6 +21,7 @@ from sqlalchemy import select
 from portal.catalog.models import Customer, Product
 from portal.extensions import db
 from tests.conftest import csrf_from
+from tests.test_catalog_csv import CUSTOMER_HEADER
 from tests.test_pages import (
     count,
     elements,
@@ -1054,18 +1055,7 @@ def test_export_downloads_the_organisations_rows_as_csv(app, make_user):
     customers = client.get("/customers/export")
     assert customers.status_code == 200
     assert customers.mimetype == "text/csv"
-    assert next(csv.reader(io.StringIO(customers.get_data(as_text=True)))) == [
-        "name",
-        "email",
-        "phone",
-        "taxId",
-        "street",
-        "postalCode",
-        "city",
-        "region",
-        "country",
-        "surcharge",
-    ]
+    assert next(csv.reader(io.StringIO(customers.get_data(as_text=True)))) == CUSTOMER_HEADER
 
 
 def test_an_export_imports_back_into_another_organisation(app, make_user):

@@ -21,6 +21,7 @@ from portal.accounts.models import Organization
 from portal.catalog.models import Customer
 from portal.extensions import db
 from tests.conftest import assert_envelope, bearer
+from tests.test_catalog_csv import CUSTOMER_HEADER
 from tests.test_pages import elements, field_error, logged_in, page, post_form, speak_english
 
 CUSTOMERS = "/api/v1/customers"
@@ -325,18 +326,7 @@ def test_csv_round_trip_of_the_fiscal_columns(app, client, make_user, spanish_op
     exported = client.get(f"{CUSTOMERS}/export", headers=bearer(spanish_operator))
     assert exported.status_code == 200
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True), newline="")))
-    assert rows[0] == [
-        "name",
-        "email",
-        "phone",
-        "taxId",
-        "street",
-        "postalCode",
-        "city",
-        "region",
-        "country",
-        "surcharge",
-    ]
+    assert rows[0] == CUSTOMER_HEADER
     by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert by_name["Frutería Ana"] == {
         "name": "Frutería Ana",
