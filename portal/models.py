@@ -13,6 +13,12 @@ from portal.documents.models import DocumentCounter, DocumentEvent
 from portal.invoices.models import Invoice, InvoiceLine, Payment
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote, QuoteLine
+from portal.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "Base",
@@ -33,4 +39,8 @@ __all__ = [
     "QuoteTotal",
     "RevokedToken",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
