@@ -48,6 +48,20 @@ def _env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in TRUE_WORDS
 
 
+def parse_schedule(value: str, env_name: str) -> tuple[float, ...]:
+    """``"0,5,300"`` → ``(0.0, 5.0, 300.0)``: the delays, in seconds, before each attempt of a
+    background job (the first one's counted from when the job was queued)."""
+    try:
+        delays = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or any(not 0 <= delay < 10**7 for delay in delays):
+        raise ConfigError(
+            f"{env_name} must be comma-separated seconds such as 0,5,300, not {value!r}"
+        )
+    return delays
+
+
 def request_timeout_seconds() -> int:
     """The longest a request may run (``PORTAL_REQUEST_TIMEOUT``): gunicorn.conf.py's
     timeouts and the concurrency slots' expiry both derive from it."""
@@ -127,6 +141,11 @@ class Config:
     DEFAULT_TIME_ZONE = "Europe/Madrid"
 
     WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    # Delays before each attempt of a delivery (Standard Webhooks' schedule); after the last
+    # one fails the delivery is FAILED. Jittered by ±10 % (portal.jobs.queue.retry_at).
+    WEBHOOK_RETRY_SCHEDULE = "0,5,300,1800,7200,18000,36000,36000"
+    WEBHOOK_TIMEOUT_SECONDS = 15.0  # the whole request, connection to the last byte read
+    MAIL_RETRY_SCHEDULE = "0,60,300,1800,7200,21600"
     PROXY_COUNT = 0
     LOG_LEVEL = "INFO"
 
@@ -181,6 +200,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         WEBHOOK_ALLOW_PRIVATE_NETWORKS=_env_bool(
             "WEBHOOK_ALLOW_PRIVATE_NETWORKS", settings["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]
         ),
+        WEBHOOK_RETRY_SCHEDULE=_env("WEBHOOK_RETRY_SCHEDULE", settings["WEBHOOK_RETRY_SCHEDULE"]),
+        MAIL_RETRY_SCHEDULE=_env("MAIL_RETRY_SCHEDULE", settings["MAIL_RETRY_SCHEDULE"]),
         JWT_EXPIRES_SECONDS=int(_env("JWT_EXPIRES_SECONDS", str(settings["JWT_EXPIRES_SECONDS"]))),
         PROXY_COUNT=int(_env("PROXY_COUNT", str(settings["PROXY_COUNT"]))),
         LOG_LEVEL=_env("LOG_LEVEL", settings["LOG_LEVEL"]),
@@ -205,6 +226,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         )
     if len(secret.encode()) < 32:
         raise ConfigError("PORTAL_SECRET_KEY must be at least 32 bytes long")
+    for name in ("WEBHOOK_RETRY_SCHEDULE", "MAIL_RETRY_SCHEDULE"):
+        if isinstance(settings[name], str):
+            settings[name] = parse_schedule(settings[name], f"PORTAL_{name}")
     settings["BASE_URL"] = _check_base_url(settings["BASE_URL"], env_name)
     if not is_time_zone(settings["DEFAULT_TIME_ZONE"]):
         raise ConfigError(
