@@ -1,6 +1,7 @@
-"""The demo organisation (``flask --app app portal seed-demo``): a PRO organisation with one
-user per role and, unless asked for it empty, a year of business replayed through the
-services (``portal.demo.replay``)."""
+"""The demo organisation (``flask --app app portal seed-demo``): a PRO organisation, a Spanish
+company with a complete fiscal profile (``portal.demo.identity``), with one user per role
+and, unless asked for it empty, a year of business replayed through the services
+(``portal.demo.replay``)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organization, User
 from portal.catalog.models import Customer, Product
+from portal.demo.catalog import FOREIGN_RATES
+from portal.demo.identity import PROFILE, draw_logo
 from portal.demo.replay import create_demo_activity
 from portal.extensions import db
+from portal.fiscal.countries import apply_country
 from portal.invoices.models import Invoice, InvoiceStatus, Payment
+from portal.organization.services import set_logo, update_profile
 from portal.quotes.models import Quote, QuoteStatus
 from portal.security.passwords import hash_password
 from portal.security.roles import Plan, Role
 
 __all__ = ["create_demo_activity", "create_demo_organization", "demo_counts", "demo_exists"]
 
-DEMO_ORGANIZATION = "Demo Comercial S.A."
+DEMO_ORGANIZATION = "Demo Comercial"  # the trade name; the legal name is an S.L.
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - documented demo credential, local data only
 DEMO_USERS = [
     ("Olivia Owner", "owner@demo.example.com", Role.OWNER),
@@ -35,10 +40,13 @@ def demo_exists() -> bool:
 
 
 def create_demo_organization(time_zone: str) -> Organization:
-    """The demo organisation (PRO) and its users, one per role, all with ``DEMO_PASSWORD``."""
-    organization = Organization(
-        name=DEMO_ORGANIZATION, currency="EUR", locale="es", time_zone=time_zone, plan=Plan.PRO
-    )
+    """The demo organisation (PRO) and its users, one per role, all with ``DEMO_PASSWORD``.
+
+    A Spanish company, as sign-up makes one (EUR, Spain's IVA table with recargo, the FAC/COT
+    series) in ``time_zone``; its profile and logo go through the settings' services, so the
+    tax id and IBAN are checked and the logo re-encoded as an upload would be."""
+    organization = Organization(name=DEMO_ORGANIZATION, locale="es", plan=Plan.PRO)
+    apply_country(organization, "ES", time_zone=time_zone)
     password_hash = hash_password(DEMO_PASSWORD)
     db.session.add(organization)
     for name, email, role in DEMO_USERS:
@@ -53,6 +61,9 @@ def create_demo_organization(time_zone: str) -> Organization:
             )
         )
     db.session.flush()
+    tax_rates = [*organization.tax_rates, *(dict(rate) for rate in FOREIGN_RATES)]
+    update_profile(organization, {**PROFILE, "tax_rates": tax_rates})
+    set_logo(organization, draw_logo())
     return organization
 
 

@@ -1,7 +1,8 @@
 """The demo organisation's customers and catalogue: Spanish and Latin American businesses, and
-what an office supplier and IT services company sells, at its prices and IVA rates.
+what an office supplier and IT services company sells, at its prices and IVA rates, with the
+rates of its tax table each line names.
 
-Data only; ``portal.demo.activity`` creates the rows through the catalog services.
+Data only; ``portal.demo.replay`` creates the rows through the catalog services.
 """
 
 from __future__ import annotations
@@ -11,16 +12,34 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
+class DemoAddress:
+    street: str
+    postal_code: str
+    city: str
+    region: str
+    country: str  # ISO 3166 alpha-2
+
+
+@dataclass(frozen=True)
 class DemoCustomer:
     name: str
-    tax_id: str
+    tax_id: str  # valid for its country (``portal.fiscal.taxids``), check digits computed
     email: str
-    address: str
+    address: DemoAddress
     phone: str
     terms: int  # days from the invoice date to its due date
     habit: str  # how it pays: a key of PAYMENT_HABITS
     weight: int  # how much business it brings, relative to the others
     methods: tuple[str, ...]  # how it pays, most usual first
+    # Recargo de equivalencia: a retailer that is a person or a comunidad de bienes (never a
+    # company). It is charged only on goods the shop sells on as it bought them (``resells``,
+    # SKUs), not on services nor on what it buys for its own use.
+    surcharge: bool = False
+    resells: tuple[str, ...] = ()
+
+    @property
+    def abroad(self) -> bool:
+        return self.address.country != "ES"
 
 
 @dataclass(frozen=True)
@@ -42,84 +61,92 @@ PAYMENT_HABITS = {
     "very_late": (30, 95),
 }
 
+A = DemoAddress
 C = DemoCustomer
 # fmt: off
 CUSTOMERS = (
-    C("Construcciones Ebro S.A.", "A50123468", "administracion@construccionesebro.example",
-      "Paseo de la Independencia 24, 50004 Zaragoza", "+34 976 214 530",
-      60, "late", 9, ("TRANSFER",)),
-    C("Hotel Mirador del Sol S.A.", "A07561234", "compras@miradordelsol.example",
-      "Avinguda Gabriel Roca 45, 07014 Palma", "+34 971 402 118",
-      30, "punctual", 8, ("TRANSFER", "CARD")),
-    C("Distribuidora del Pacífico S.A. de C.V.", "DPA150312KJ7", "pagos@delpacifico.example",
-      "Av. Vallarta 3233, 44690 Guadalajara, Jal., México", "+52 33 3615 2280",
-      45, "late", 8, ("TRANSFER",)),
-    C("Academia de Idiomas Babel S.L.", "B08473625", "secretaria@academiababel.example",
-      "Carrer de Balmes 112, 08008 Barcelona", "+34 932 187 640",
-      30, "prompt", 7, ("TRANSFER", "CARD")),
-    C("Comercializadora Azteca S.A. de C.V.", "CAZ0907215T3", "cuentasporpagar@azteca.example",
-      "Insurgentes Sur 1458, 03230 Ciudad de México, México", "+52 55 5524 8810",
-      30, "very_late", 6, ("TRANSFER", "CHECK")),
-    C("Clínica Dental Sonrisa S.L.P.", "B46231879", "gerencia@clinicasonrisa.example",
-      "Calle de Colón 18, 46004 Valencia", "+34 963 512 094",
-      15, "prompt", 6, ("CARD", "TRANSFER")),
-    C("Asesoría Fiscal Martín & Asociados S.L.", "B41872365", "info@martinasociados.example",
-      "Avenida de la Constitución 7, 41001 Sevilla", "+34 954 228 371",
-      30, "punctual", 6, ("TRANSFER",)),
-    C("Café de Altura Andino S.A.S.", "901.234.567-8", "tesoreria@cafeandino.example",
-      "Carrera 43A 1-50, Medellín, Colombia", "+57 604 444 3120",
-      30, "late", 5, ("TRANSFER",)),
+    C("Construcciones Ebro S.A.", "A50123462", "administracion@construccionesebro.example",
+      A("Paseo de la Independencia 24", "50004", "Zaragoza", "Zaragoza", "ES"),
+      "+34 976 214 530", 60, "late", 9, ("TRANSFER",)),
+    C("Hotel Mirador del Sol S.A.", "A07561236", "compras@miradordelsol.example",
+      A("Avinguda de Gabriel Roca 45", "07014", "Palma", "Illes Balears", "ES"),
+      "+34 971 402 118", 30, "punctual", 8, ("TRANSFER", "CARD")),
+    C("Distribuidora del Pacífico S.A. de C.V.", "DPA150312KJ9", "pagos@delpacifico.example",
+      A("Av. Vallarta 3233", "44690", "Guadalajara", "Jalisco", "MX"),
+      "+52 33 3615 2280", 45, "late", 8, ("TRANSFER",)),
+    C("Academia de Idiomas Babel S.L.", "B08473621", "secretaria@academiababel.example",
+      A("Carrer de Balmes 112", "08008", "Barcelona", "Barcelona", "ES"),
+      "+34 932 187 640", 30, "prompt", 7, ("TRANSFER", "CARD")),
+    C("Comercializadora Azteca S.A. de C.V.", "CAZ0907215T0", "cuentasporpagar@azteca.example",
+      A("Av. Insurgentes Sur 1458", "03230", "Ciudad de México", "Ciudad de México", "MX"),
+      "+52 55 5524 8810", 30, "very_late", 6, ("TRANSFER", "CHECK")),
+    C("Clínica Dental Sonrisa S.L.P.", "B46231874", "gerencia@clinicasonrisa.example",
+      A("Calle de Colón 18", "46004", "Valencia", "Valencia", "ES"),
+      "+34 963 512 094", 15, "prompt", 6, ("CARD", "TRANSFER")),
+    C("Asesoría Fiscal Martín & Asociados S.L.", "B41872367", "info@martinasociados.example",
+      A("Avenida de la Constitución 7", "41001", "Sevilla", "Sevilla", "ES"),
+      "+34 954 228 371", 30, "punctual", 6, ("TRANSFER",)),
+    C("Café de Altura Andino S.A.S.", "901234567-7", "tesoreria@cafeandino.example",
+      A("Carrera 43A 1-50", "050021", "Medellín", "Antioquia", "CO"),
+      "+57 604 444 3120", 30, "late", 5, ("TRANSFER",)),
     C("Transportes Cantábrico S.L.", "B39284617", "facturas@transcantabrico.example",
-      "Calle Castilla 56, 39009 Santander", "+34 942 331 706",
-      45, "punctual", 5, ("TRANSFER",)),
-    C("Viñedos del Maipo SpA", "76.543.210-K", "finanzas@vinedosmaipo.example",
-      "Camino a Pirque 2850, Puente Alto, Santiago, Chile", "+56 2 2871 4400",
-      30, "late", 4, ("TRANSFER",)),
-    C("Restaurante El Rincón de Lola", "B29384756", "reservas@rincondelola.example",
-      "Calle Granada 31, 29015 Málaga", "+34 952 604 817",
-      15, "punctual", 4, ("CARD", "CASH")),
+      A("Calle Castilla 56", "39009", "Santander", "Cantabria", "ES"),
+      "+34 942 331 706", 45, "punctual", 5, ("TRANSFER",)),
+    C("Viñedos del Maipo SpA", "76543210-3", "finanzas@vinedosmaipo.example",
+      A("Camino a Pirque 2850", "8150000", "Puente Alto", "Región Metropolitana", "CL"),
+      "+56 2 2871 4400", 30, "late", 4, ("TRANSFER",)),
+    C("Restaurante El Rincón de Lola", "B29384757", "reservas@rincondelola.example",
+      A("Calle Granada 31", "29015", "Málaga", "Málaga", "ES"),
+      "+34 952 604 817", 15, "punctual", 4, ("CARD", "CASH")),
     C("Gestoría Norte S.L.", "B48765432", "gestoria@gestorianorte.example",
-      "Gran Vía de Don Diego López de Haro 38, 48009 Bilbao", "+34 944 236 590",
-      30, "prompt", 4, ("TRANSFER",)),
-    C("Estudio Contable Rivadavia S.R.L.", "30-71523456-9", "estudio@rivadavia.example",
-      "Av. Rivadavia 5120, C1424 Buenos Aires, Argentina", "+54 11 4902 3318",
-      30, "very_late", 3, ("TRANSFER", "OTHER")),
-    C("Bodegas Viña Alta S.L.", "B26123789", "administracion@vinaalta.example",
-      "Carretera de Cenicero km 3, 26006 Logroño", "+34 941 258 733",
-      60, "punctual", 3, ("TRANSFER",)),
-    C("Agroexportadora Inca S.A.C.", "20512345678", "contabilidad@agroinca.example",
-      "Av. Javier Prado Este 4200, Surco, Lima, Perú", "+51 1 437 2290",
-      45, "late", 3, ("TRANSFER", "CHECK")),
-    C("Librería Cervantes S.Coop.", "F47123456", "pedidos@libreriacervantes.example",
-      "Calle Santiago 9, 47001 Valladolid", "+34 983 352 116",
-      30, "punctual", 3, ("TRANSFER", "CARD")),
+      A("Gran Vía de Don Diego López de Haro 38", "48009", "Bilbao", "Bizkaia", "ES"),
+      "+34 944 236 590", 30, "prompt", 4, ("TRANSFER",)),
+    C("Estudio Contable Rivadavia S.R.L.", "30-71523456-0", "estudio@rivadavia.example",
+      A("Av. Rivadavia 5120", "C1424", "Buenos Aires", "Ciudad Autónoma de Buenos Aires", "AR"),
+      "+54 11 4902 3318", 30, "very_late", 3, ("TRANSFER", "OTHER")),
+    C("Bodegas Viña Alta S.L.", "B26123786", "administracion@vinaalta.example",
+      A("Carretera de Cenicero km 3", "26006", "Logroño", "La Rioja", "ES"),
+      "+34 941 258 733", 60, "punctual", 3, ("TRANSFER",)),
+    C("Agroexportadora Inca S.A.C.", "20512345671", "contabilidad@agroinca.example",
+      A("Av. Javier Prado Este 4200, Santiago de Surco", "15023", "Lima", "Lima", "PE"),
+      "+51 1 437 2290", 45, "late", 3, ("TRANSFER", "CHECK")),
+    # A bookshop and stationer run by two partners (a comunidad de bienes, so under recargo):
+    # it sells our books and paper on.
+    C("Librería Cervantes C.B.", "E47123450", "pedidos@libreriacervantes.example",
+      A("Calle Santiago 9", "47001", "Valladolid", "Valladolid", "ES"),
+      "+34 983 352 116", 30, "punctual", 3, ("TRANSFER", "CARD"),
+      surcharge=True, resells=("LIB-CONT", "LIB-EXCEL", "OF-PAP-A4", "OF-LOTE")),
+    # Panama and Uruguay: tax ids are free text in the portal (their RUC and RUT as printed).
     C("Logística Centroamericana S.A.", "155612345-2-2019", "",
-      "Calle 50, Torre Global, piso 12, Ciudad de Panamá, Panamá", "+507 263 8841",
-      30, "late", 3, ("TRANSFER",)),
-    C("Textiles Bogotá S.A.S.", "900.765.432-1", "compras@textilesbogota.example",
-      "Calle 13 # 68-45, Bogotá, Colombia", "+57 601 412 7760",
-      30, "punctual", 2, ("TRANSFER",)),
+      A("Calle 50, Torre Global, piso 12", "", "Ciudad de Panamá", "Panamá", "PA"),
+      "+507 263 8841", 30, "late", 3, ("TRANSFER",)),
+    C("Textiles Bogotá S.A.S.", "900765432-6", "compras@textilesbogota.example",
+      A("Calle 13 # 68-45", "111611", "Bogotá", "Bogotá D.C.", "CO"),
+      "+57 601 412 7760", 30, "punctual", 2, ("TRANSFER",)),
     C("Farmacia San Rafael", "1791234567001", "farmacia.sanrafael@correo.example",
-      "Av. 10 de Agosto N24-112, Quito, Ecuador", "+593 2 256 7731",
-      15, "prompt", 2, ("CARD", "CASH")),
-    C("Panadería La Espiga Dorada", "07234512M", "",
-      "Plaza Mayor 3, 37002 Salamanca", "+34 923 214 580",
-      15, "prompt", 2, ("CASH", "CARD")),
-    C("Fundación Arte y Cultura", "G80123456", "fundacion@arteycultura.example",
-      "Calle de Alcalá 93, 28009 Madrid", "+34 915 774 120",
-      60, "punctual", 2, ("TRANSFER",)),
-    C("Talleres Mecánicos Ruiz", "", "talleresruiz@correo.example",
-      "Polígono El Cerro, nave 14, 45200 Illescas", "+34 925 511 904",
-      30, "late", 2, ("CASH", "TRANSFER")),
-    C("Inmobiliaria Los Andes S.A.", "21 456789 0012", "administracion@losandes.example",
-      "Av. 18 de Julio 1345, 11100 Montevideo, Uruguay", "+598 2 901 4455",
-      30, "punctual", 2, ("TRANSFER",)),
-    C("Colegio San Ignacio", "", "",
-      "Calle de la Merced 12, 10003 Cáceres", "+34 927 224 310",
-      30, "punctual", 1, ("TRANSFER",)),
-    C("Floristería Las Camelias", "", "lascamelias@correo.example",
-      "Rúa do Vilar 40, 15705 Santiago de Compostela", "",
-      15, "prompt", 1, ("CASH", "CARD")),
+      A("Av. 10 de Agosto N24-112", "170517", "Quito", "Pichincha", "EC"),
+      "+593 2 256 7731", 15, "prompt", 2, ("CARD", "CASH")),
+    # A baker (a person, so under recargo) whose shop also sells coffee and water to take away.
+    C("Panadería La Espiga Dorada", "07234512T", "",
+      A("Plaza Mayor 3", "37002", "Salamanca", "Salamanca", "ES"),
+      "+34 923 214 580", 15, "prompt", 2, ("CASH", "CARD"),
+      surcharge=True, resells=("CAT-CAF-1K", "CAT-CAP-100", "CAT-AGU-6")),
+    C("Fundación Arte y Cultura", "G80123458", "fundacion@arteycultura.example",
+      A("Calle de Alcalá 93", "28009", "Madrid", "Madrid", "ES"),
+      "+34 915 774 120", 60, "punctual", 2, ("TRANSFER",)),
+    C("Talleres Mecánicos Ruiz", "12873456B", "talleresruiz@correo.example",
+      A("Polígono El Cerro, nave 14", "45200", "Illescas", "Toledo", "ES"),
+      "+34 925 511 904", 30, "late", 2, ("CASH", "TRANSFER")),
+    C("Inmobiliaria Los Andes S.A.", "214567890018", "administracion@losandes.example",
+      A("Av. 18 de Julio 1345", "11100", "Montevideo", "Montevideo", "UY"),
+      "+598 2 901 4455", 30, "punctual", 2, ("TRANSFER",)),
+    C("Colegio San Ignacio", "R1000234C", "",
+      A("Calle de la Merced 12", "10003", "Cáceres", "Cáceres", "ES"),
+      "+34 927 224 310", 30, "punctual", 1, ("TRANSFER",)),
+    # A florist (a person, under recargo) who sells nothing of ours on: no line carries it.
+    C("Floristería Las Camelias", "34567821V", "lascamelias@correo.example",
+      A("Rúa do Vilar 40", "15705", "Santiago de Compostela", "A Coruña", "ES"),
+      "", 15, "prompt", 1, ("CASH", "CARD"), surcharge=True),
 )
 # fmt: on
 
@@ -165,12 +192,56 @@ PRODUCTS = (
     P("Manual de Excel avanzado", "LIB-EXCEL", D("24.00"), D("4"), "unidad", (1, 15), 2),
     P("Suscripción anual a revista técnica",
       "LIB-REV", D("60.00"), D("4"), "suscripción", (1, 3), 1),
-    # Exempt (IVA 0 %): subsidised training and insurance
+    # Exempt from IVA (art. 20 LIVA): subsidised training and insurance
     P("Curso de ciberseguridad bonificado", "FOR-CIBER", D("180.00"), D("0"), "alumno", (2, 12), 3),
     P("Seguro anual de equipos informáticos",
       "SEG-EQUIPOS", D("75.00"), D("0"), "póliza", (1, 4), 2),
 )
 # fmt: on
+
+# The rate of the organisation's table a line names (``taxName``): a Spanish customer's, by
+# the product's rate (Spain's table, from ``fiscal.countries``).
+SPANISH_RATES = {D("21"): "IVA 21 %", D("10"): "IVA 10 %", D("4"): "IVA 4 %", D("0"): "Exento"}
+# Customers outside Spain (all of them in Latin America, outside the EU) pay no Spanish IVA,
+# for one of two reasons the demo's table adds a rate for each: goods shipped to them are an
+# export, exempt (art. 21 LIVA); services to a business established there (advice,
+# development, software and support at a distance) take place where it is established, so
+# are not subject to IVA (art. 69 LIVA). What is done or consumed in Spain (installation,
+# transport, catering, water, training, insurance) is sold to Spanish customers only, so
+# that no foreign line needs a rule beyond these two.
+EXPORT = "Exportación"
+NOT_SUBJECT = "No sujeto"
+FOREIGN_RATES = (
+    {
+        "name": EXPORT,
+        "percent": "0.00",
+        "surchargePercent": "0.00",
+        "exemptReason": "Exportación de bienes exenta de IVA (art. 21 Ley 37/1992)",
+    },
+    {
+        "name": NOT_SUBJECT,
+        "percent": "0.00",
+        "surchargePercent": "0.00",
+        "exemptReason": (
+            "Operación no sujeta a IVA por reglas de localización (art. 69 Ley 37/1992)"
+        ),
+    },
+)
+SERVICES_ABROAD = frozenset(
+    {
+        "SV-SOP-BAS",
+        "SV-SOP-EMP",
+        "SV-CONS",
+        "SV-DEV-WEB",
+        "SV-MAN-WEB",
+        "SW-ANTIV",
+        "SW-HOST",
+        "SV-DIS-LOG",
+    }
+)
+SPAIN_ONLY = frozenset(
+    {"SV-INST", "SV-TRANS", "CAT-AGU-6", "CAT-EVENTO", "CAT-DESAY", "FOR-CIBER", "SEG-EQUIPOS"}
+)
 
 QUOTE_NOTES = (
     "Plazo de entrega: 5 días laborables desde la aceptación.",

@@ -24,7 +24,9 @@ from portal.demo.catalog import (
     PRODUCTS,
     QUOTE_NOTES,
     REJECTION_REASONS,
+    SPAIN_ONLY,
     DemoCustomer,
+    DemoProduct,
 )
 
 SEED = 2026
@@ -65,6 +67,7 @@ SLOW_MONTHS = {8: 0.45, 12: 0.8, 1: 0.85}  # August holidays, Christmas
 # Spain's national holidays (month, day): nobody invoices on them.
 HOLIDAYS = {(1, 1), (1, 6), (5, 1), (8, 15), (10, 12), (11, 1), (12, 6), (12, 8), (12, 25)}
 REFERENCES = {"TRANSFER": "TRF-{n}", "CHECK": "Cheque {n}", "CARD": "TPV-{n}"}
+RESOLD_SHARE = 0.6  # of a shop's lines, those of goods it sells on
 
 Line = tuple[str, Decimal, Decimal]  # SKU, quantity, discount %
 
@@ -99,6 +102,12 @@ class Planner:
         self.days = [self.first + timedelta(days=i) for i in range(DAYS)]
         self.weights = [self._weight(i, day) for i, day in enumerate(self.days)]
         self.chains: list[list[Planned]] = []
+        # What each customer may be sold (``SPAIN_ONLY`` stays in Spain), and of it, what
+        # it sells on (a shop under recargo: most of its lines).
+        self.offered = {c.name: _offered(c) for c in CUSTOMERS}
+        self.resold = {
+            c.name: [p for p in self.offered[c.name] if p.sku in c.resells] for c in CUSTOMERS
+        }
 
     def plan(self) -> Planner:
         self._quotes()
@@ -158,12 +167,15 @@ class Planner:
     def _customer(self) -> DemoCustomer:
         return self.rng.choices(CUSTOMERS, [c.weight for c in CUSTOMERS])[0]
 
-    def _lines(self) -> list[Line]:
-        """One to four different products."""
+    def _lines(self, customer: DemoCustomer) -> list[Line]:
+        """One to four different products the customer may be sold; a shop's mostly what
+        it sells on."""
         count = self.rng.choices((1, 2, 3, 4), (40, 30, 20, 10))[0]
+        offered, resold = self.offered[customer.name], self.resold[customer.name]
         chosen: dict[str, Line] = {}
         while len(chosen) < count:
-            product = self.rng.choices(PRODUCTS, [p.weight for p in PRODUCTS])[0]
+            pool = resold if resold and self.rng.random() < RESOLD_SHARE else offered
+            product = self.rng.choices(pool, [p.weight for p in pool])[0]
             quantity = Decimal(self.rng.randint(*product.quantities))
             discount = self.rng.choices((Decimal(0), Decimal(5), Decimal(10)), (80, 12, 8))[0]
             chosen[product.sku] = (product.sku, quantity, discount)
@@ -189,7 +201,7 @@ class Planner:
             "customer": customer.name,
             "issue_date": issued,
             "valid_until": valid_until,
-            "lines": self._lines(),
+            "lines": self._lines(customer),
             "notes": self._note(QUOTE_NOTES, 0.3),
         }
         steps: list[Planned] = [(issued, "create_quote", quote, written)]
@@ -219,7 +231,8 @@ class Planner:
     def _invoices(self) -> None:
         recurring = self._recurring()
         for fate in self._fates(INVOICE_FATES, INVOICES_PER_YEAR, recurring):
-            self._invoice(self._customer(), self._day(INVOICE_FATES, fate), fate, self._lines())
+            customer = self._customer()
+            self._invoice(customer, self._day(INVOICE_FATES, fate), fate, self._lines(customer))
 
     def _recurring(self) -> int:
         """The support contracts' monthly invoices; how many there are."""
@@ -279,6 +292,10 @@ class Planner:
         reference = REFERENCES.get(method, "").format(n=self.rng.randint(10000, 99999))
         share = Decimal(self.rng.randint(25, 60)) / 100 if part else None
         return (day, "pay", invoice, {"share": share, "method": method, "reference": reference})
+
+
+def _offered(customer: DemoCustomer) -> list[DemoProduct]:
+    return [p for p in PRODUCTS if not (customer.abroad and p.sku in SPAIN_ONLY)]
 
 
 def _working(day: date) -> bool:

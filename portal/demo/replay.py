@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, select
@@ -36,6 +37,7 @@ from portal.clock import utcnow, zone
 from portal.demo import catalog
 from portal.demo.plan import Line, Planner, Step
 from portal.documents import services as documents
+from portal.documents.lines import LineForm, line_values
 from portal.documents.models import DocumentEvent
 from portal.extensions import db
 from portal.invoices import services as invoices
@@ -47,6 +49,9 @@ from portal.quotes.models import Quote
 from portal.security.roles import Role
 
 STAMPED = (Customer, Product, Quote, Invoice, Payment, DocumentEvent)
+DEMO_CUSTOMERS = {customer.name: customer for customer in catalog.CUSTOMERS}
+DEMO_PRODUCTS = {product.sku: product for product in catalog.PRODUCTS}
+NO_SURCHARGE = Decimal("0")
 
 
 @dataclass
@@ -73,22 +78,34 @@ class Replay:
         else:
             row.created_at = self.moment
 
-    def lines(self, lines: list[Line]) -> list[dict[str, Any]]:
-        """What ``documents.lines.line_values`` makes of a form's lines naming products."""
-        values = []
+    def lines(self, customer: str, lines: list[Line]) -> list[dict[str, Any]]:
+        """The lines as the document page posts them (a product, its quantity and discount,
+        the tax by its name, the recargo when it must be turned off), made into values by
+        ``line_values`` as a post is: price, description and rate from the product and the
+        table, recargo left for ``apply_lines`` to pair with the rate."""
+        buyer = DEMO_CUSTOMERS[customer]
+        entries = []
         for sku, quantity, discount in lines:
-            product = self.products[sku]
-            values.append(
-                {
-                    "product_id": product.id,
-                    "description": product.name,
-                    "quantity": quantity,
-                    "unit_price": product.price,
-                    "discount_percent": discount,
-                    "tax_percent": product.tax_rate,
-                }
-            )
-        return values
+            product = DEMO_PRODUCTS[sku]
+            # A shop under recargo pays it only on the goods it sells on.
+            own_use = buyer.surcharge and sku not in buyer.resells
+            data = {
+                "product_id": self.products[sku].public_id,
+                "quantity": quantity,
+                "discount_percent": discount,
+                "tax_name": tax_name(product, buyer),
+                "surcharge_percent": NO_SURCHARGE if own_use else None,
+            }
+            entries.append(LineForm(data=data))
+        return line_values(entries, self.organization.id, self.organization.tax_rates)
+
+
+def tax_name(product: catalog.DemoProduct, customer: catalog.DemoCustomer) -> str:
+    """The rate of the demo organisation's table a line names (see ``catalog.FOREIGN_RATES``
+    for customers outside Spain)."""
+    if not customer.abroad:
+        return catalog.SPANISH_RATES[product.tax_rate]
+    return catalog.NOT_SUBJECT if product.sku in catalog.SERVICES_ABROAD else catalog.EXPORT
 
 
 @contextmanager
@@ -140,12 +157,20 @@ def _create_catalog(replay: Replay) -> None:
     """The customers and products, entered by the operator on the year's first morning."""
     values: dict[str, Any]
     for customer in catalog.CUSTOMERS:
-        values = {
+        address = customer.address
+        values = {  # as ``CustomerForm.data`` gives them (the address a sub-form's dict)
             "name": customer.name,
             "email": customer.email,
             "tax_id": customer.tax_id,
-            "address": customer.address,
+            "address": {
+                "street": address.street,
+                "postal_code": address.postal_code,
+                "city": address.city,
+                "region": address.region,
+                "country": address.country,
+            },
             "phone": customer.phone,
+            "surcharge": customer.surcharge,
         }
         replay.customers[customer.name] = create_row(CUSTOMERS, replay.operator, values)
     for product in catalog.PRODUCTS:
@@ -169,7 +194,8 @@ def _create_quote(replay: Replay, step: Step) -> None:
         "valid_until": args["valid_until"],
         "notes": args["notes"],
     }
-    step.doc.row = quotes.create_quote(replay.operator, data, replay.lines(args["lines"]))
+    lines = replay.lines(args["customer"], args["lines"])
+    step.doc.row = quotes.create_quote(replay.operator, data, lines)
 
 
 def _send(replay: Replay, step: Step) -> None:
@@ -202,7 +228,8 @@ def _create_invoice(replay: Replay, step: Step) -> None:
         "due_date": args["due_date"],
         "notes": args["notes"],
     }
-    step.doc.row = invoices.create_invoice(replay.accountant, data, replay.lines(args["lines"]))
+    lines = replay.lines(args["customer"], args["lines"])
+    step.doc.row = invoices.create_invoice(replay.accountant, data, lines)
 
 
 def _issue(replay: Replay, step: Step) -> None:
