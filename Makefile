@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make run` and `make test`.
+# `make run` serves the portal and runs a background worker beside it; Ctrl-C stops both.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -58,7 +59,9 @@ run: $(VENV)/.installed compile-translations instance/secret_key
 	export PORTAL_ENV=$${PORTAL_ENV:-development} PORTAL_SECRET_KEY=$${PORTAL_SECRET_KEY:-$$(cat instance/secret_key)}; \
 	$(FLASK) portal init-db && \
 	$(FLASK) portal seed-demo --if-empty && \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	{ $(FLASK) portal worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); }
 
 test: $(VENV)/.installed-dev compile-translations lint
 	$(BIN)/pytest

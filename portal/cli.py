@@ -1,8 +1,10 @@
-"""``flask --app app portal …``: init-db, seed-demo, set-plan, backup, restore."""
+"""``flask --app app portal …``: init-db, seed-demo, set-plan, backup, restore, worker."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from threading import Event
 from time import perf_counter
 
 import click
@@ -29,11 +31,14 @@ from portal.demo import (
 )
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.jobs.worker import run_forever, run_once, stop_on_signals
 from portal.migrate import upgrade
 from portal.organization.services import change_plan
 from portal.security.roles import PLANS, Plan
 
-portal_cli = AppGroup("portal", help="Operate the portal: schema, demo data, plans, backups.")
+portal_cli = AppGroup(
+    "portal", help="Operate the portal: schema, demo data, plans, backups, background jobs."
+)
 
 
 @portal_cli.command("init-db")
@@ -151,3 +156,29 @@ def restore(path: Path, yes: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {path}. {describe_revision(db.engine, revision)}")
+
+
+@portal_cli.command("worker")
+@click.option("--once", is_flag=True, help="Run one batch of each kind of job, then exit.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.05, 3600),
+    default=1.0,
+    show_default=True,
+    help="Seconds to wait when no job is due.",
+)
+def worker(once: bool, poll: float) -> None:
+    """Run background jobs (webhook deliveries) until SIGTERM or Ctrl-C.
+
+    Several workers may run against PostgreSQL (rows are claimed with SKIP LOCKED); run one
+    against SQLite. A stop lets the job under way finish (at most one webhook timeout).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        click.echo(f"{run_once(app)} jobs run.")
+        return
+    stop = Event()
+    stop_on_signals(stop)
+    click.echo(f"Worker running (pid {os.getpid()}); Ctrl-C or SIGTERM stops it.")
+    run_forever(app, poll=poll, stop=stop)
+    click.echo("Worker stopped.")

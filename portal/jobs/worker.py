@@ -95,7 +95,13 @@ def run_claimed(app: Flask, kind: JobKind, held: Claim) -> bool:
         return True
 
 
-def run_forever(app: Flask, *, poll: float = 1.0, stop: Event | None = None) -> None:
+def run_forever(
+    app: Flask,
+    *,
+    poll: float = 1.0,
+    stop: Event | None = None,
+    kinds: Sequence[JobKind] | None = None,
+) -> None:
     """Run batches until ``stop`` is set, waiting ``poll`` seconds whenever nothing is due.
 
     The job under way when ``stop`` is set is finished (at most one request's timeout).
@@ -103,7 +109,7 @@ def run_forever(app: Flask, *, poll: float = 1.0, stop: Event | None = None) -> 
     stop = stop if stop is not None else Event()
     while not stop.is_set():
         try:
-            processed = run_once(app, stop=stop)
+            processed = run_once(app, kinds=kinds, stop=stop)
         except Exception:
             if app.config.get("PROPAGATE_INTERNAL_ERRORS"):
                 raise
@@ -125,7 +131,10 @@ def stop_on_signals(stop: Event) -> None:
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, handle)
+        # A worker started in the background by a shell (``make run``) inherits SIGINT
+        # ignored: Ctrl-C then reaches the shell, which stops it with SIGTERM.
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, handle)
 
 
 def _perform(app: Flask, kind: JobKind, held: Claim, work: Any) -> Outcome:

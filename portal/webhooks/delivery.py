@@ -13,6 +13,7 @@ endpoint that has failed every attempt for ``FAILING_LIMIT`` is disabled ("faili
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import http.client
 import json
@@ -334,5 +335,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _text(excerpt: bytes) -> str:
-    # PostgreSQL's text refuses NUL characters.
-    return excerpt.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    # A character cut at the 1 KB mark is dropped, not shown as garbage; PostgreSQL's text
+    # refuses NUL characters.
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(excerpt, final=False)
+    return text.replace("\x00", "\ufffd")

@@ -174,9 +174,18 @@ def _ascii_host(host: str) -> str:
     return ascii_host
 
 
+# The resolver; tests put a fake one here (patching ``socket.getaddrinfo`` itself would
+# change every connection of the process).
+getaddrinfo = socket.getaddrinfo
+
+
 def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise InvalidWebhookUrl(f"host {host} does not resolve") from None
     addresses: list[IPAddress] = []
