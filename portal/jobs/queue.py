@@ -195,8 +195,9 @@ def retry_at(
 ) -> datetime | None:
     """When attempt number ``attempts + 1`` is due, or ``None`` once the schedule is spent.
 
-    ``schedule[n]`` is the delay before attempt ``n + 1`` (``schedule[0]``, before the first
-    one, is applied when the job is queued). Each delay is jittered by ±10 % and never
+    ``schedule[n]`` is the delay before attempt ``n + 1``; ``schedule[0]``, before the first
+    one, is the queuing code's to apply (webhook events are due at once, so it is 0), and
+    the schedule's length is the number of attempts. Each delay is jittered by ±10 % and never
     negative; a ``retry_after`` the other side asked for wins when it is longer, up to the
     schedule's longest delay (a receiver cannot park a job for a week).
     """
