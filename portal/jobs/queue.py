@@ -65,8 +65,9 @@ class JobKind:
     perform: Callable[[Any], Outcome]
     record: Callable[[Any, Outcome, datetime | None, datetime], None] | None = None
     batch_size: int = 20
-    # How long a claimed row stays the worker's before another may take it: longer than one
-    # ``perform`` can last (the worker renews it before each row).
+    # How long a claimed row stays the worker's before another may take it. Half of it must
+    # be longer than one ``perform`` can last: the worker renews a lease that has less than
+    # half left before it starts a row.
     lease_seconds: float = 60.0
 
 

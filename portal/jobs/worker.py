@@ -1,9 +1,10 @@
 """``portal worker``: claim due jobs of every kind, run them, record how they ended.
 
-Each claimed row takes three short transactions and one stretch without any: renew the
-lease and ``load`` the work (commit), ``perform`` it (no transaction: an HTTP call must not
-hold a lock), then settle the row and ``record`` the attempt together (commit). A row whose
-lease is no longer the worker's at either end is left to whoever holds it.
+Each claimed row takes two short transactions and a stretch without any between them:
+check the lease is still the worker's and ``load`` the work (renewing the lease first when
+less than half of it is left), ``perform`` it (no transaction: an HTTP call must not hold a
+lock), then release the lease, settle the row and ``record`` the attempt together. A row
+whose lease is no longer the worker's at either end is left to whoever holds it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Sequence
+from datetime import timedelta
 from threading import Event
 from typing import Any
 
@@ -18,6 +20,7 @@ from flask import Flask
 
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.jobs.models import JobStatus
 from portal.jobs.queue import Claim, JobKind, LeaseLost, Outcome, claim, release, renew, settle
 
 log = logging.getLogger(__name__)
@@ -63,9 +66,15 @@ def run_claimed(app: Flask, kind: JobKind, held: Claim) -> bool:
     with app.app_context():
         session = db.session
         try:
-            renewed = renew(kind.model, held, lease_seconds=kind.lease_seconds, now=utcnow())
+            now = utcnow()
             row = session.get(kind.model, held.id, populate_existing=True)
-            work = kind.load(row, utcnow())
+            if not _holds(row, held):
+                raise LeaseLost(held.id)
+            renewed = held
+            if held.locked_until - now < timedelta(seconds=kind.lease_seconds / 2):
+                # Late in a long batch: more time for this row (a write, so only then).
+                renewed = renew(kind.model, held, lease_seconds=kind.lease_seconds, now=now)
+            work = kind.load(row, now)
             session.commit()
             held = renewed
         except LeaseLost:
@@ -135,6 +144,15 @@ def stop_on_signals(stop: Event) -> None:
         # ignored: Ctrl-C then reaches the shell, which stops it with SIGTERM.
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, handle)
+
+
+def _holds(row: Any, held: Claim) -> bool:
+    """Whether ``row`` is still leased by the claim ``held`` (nobody took it meanwhile)."""
+    return (
+        row is not None
+        and row.status == JobStatus.PENDING
+        and row.locked_until == held.locked_until
+    )
 
 
 def _perform(app: Flask, kind: JobKind, held: Claim, work: Any) -> Outcome:
