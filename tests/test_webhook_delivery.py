@@ -8,7 +8,10 @@ is tested with the setting off (IP literals, and a resolver that answers what a 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -25,7 +28,7 @@ from portal.extensions import db
 from portal.jobs.models import JobStatus
 from portal.jobs.queue import claim
 from portal.jobs.worker import run_once
-from portal.webhooks import urls
+from portal.webhooks import delivery, urls
 from portal.webhooks.delivery import USER_AGENT, Result, send_now
 from portal.webhooks.events import emit
 from portal.webhooks.models import (
@@ -607,3 +610,94 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------
+# TLS and the deadline
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS receiver for hooks.example.com on 127.0.0.1, its certificate signed by a CA
+    of the test's own; yields (port, CA file, the SNI names it was asked for)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificates")
+    ca_key, ca_cert = tmp_path / "ca.key", tmp_path / "ca.pem"
+    key, csr, cert = tmp_path / "host.key", tmp_path / "host.csr", tmp_path / "host.pem"
+    extensions = tmp_path / "ext.cnf"
+    extensions.write_text("subjectAltName=DNS:hooks.example.com\n")
+    commands = (
+        f"req -x509 -newkey rsa:2048 -nodes -keyout {ca_key} -out {ca_cert} -days 2"
+        " -subj /CN=TestCA",
+        f"req -newkey rsa:2048 -nodes -keyout {key} -out {csr} -subj /CN=hooks.example.com",
+        f"x509 -req -in {csr} -CA {ca_cert} -CAkey {ca_key} -CAcreateserial -out {cert}"
+        f" -days 2 -extfile {extensions}",
+    )
+    for command in commands:
+        subprocess.run(["openssl", *command.split()], check=True, capture_output=True)  # noqa: S603, S607
+    server_names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: server_names.append(name)
+    with Receiver() as receiver:
+        receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+        yield receiver, ca_cert, server_names
+
+
+def test_https_connects_to_the_checked_address_with_the_host_name_for_tls(
+    hooks, tls_receiver, monkeypatch
+):
+    receiver, ca_file, server_names = tls_receiver
+    monkeypatch.setattr(urls, "getaddrinfo", FakeDNS({"hooks.example.com": ["127.0.0.1"]}))
+    _, secret = hooks.endpoint(f"https://hooks.example.com:{receiver.port}/in")
+    hooks.emit()
+    hooks.run()  # the test's CA is not trusted: refused
+    [refused] = hooks.attempts()
+    assert refused.status_code is None
+    assert refused.error.startswith("TLS certificate not accepted"), refused.error
+    assert server_names == ["hooks.example.com"]
+
+    def trusting() -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(ca_file))
+
+    monkeypatch.setattr(delivery, "tls_context", trusting)
+    hooks.run(after_seconds=6)
+    [request] = receiver.requests
+    assert request.headers["host"] == f"hooks.example.com:{receiver.port}"
+    Webhook(secret).verify(request.body, request.headers)
+    assert hooks.deliveries()[0].status == JobStatus.DONE
+
+
+def test_the_deadline_bounds_the_whole_exchange(make_app):
+    """A receiver that trickles its answer a byte at a time, each within the socket's
+    timeout, is still cut off when the whole exchange passes the deadline."""
+    app = make_app(WEBHOOK_ALLOW_PRIVATE_NETWORKS=True, WEBHOOK_TIMEOUT_SECONDS=0.6)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b"a")
+                except OSError:
+                    return
+                stop.wait(0.1)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    hooks = Hooks(app)
+    hooks.endpoint(f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    hooks.emit()
+    try:
+        hooks.run()
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    [attempt] = hooks.attempts()
+    assert attempt.status_code is None and attempt.error == "timeout after 0.6 s"
+    assert 550 <= attempt.duration_ms < 1500
