@@ -512,6 +512,9 @@ def test_urls_are_normalised():
         "https://93.184.216.34:8443/a/b?x=1"
     )
     assert check_url("http://127.0.0.1:80/", allow_private=True) == "http://127.0.0.1/"
+    assert check_url("https://93.184.216.34/ñandú/a%20b?q=á&x=1", allow_private=False) == (
+        "https://93.184.216.34/%C3%B1and%C3%BA/a%20b?q=%C3%A1&x=1"
+    )
 
 
 class FakeDNS:

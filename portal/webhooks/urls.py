@@ -15,9 +15,10 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 MAX_URL_LENGTH = 2000  # the column's size
+URL_SAFE = "/?:@!$&'()*+,;=-._~%"  # kept as typed: reserved and unreserved characters, escapes
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -150,7 +151,10 @@ def _parse(url: str, *, allow_private: bool) -> tuple[str, str, int]:
     netloc = f"[{host}]" if ":" in host else host
     if port != (443 if scheme == "https" else 80):
         netloc += f":{port}"
-    normalised = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    # Non-ASCII in the path or query is sent percent-encoded (UTF-8), as browsers do.
+    path = quote(parts.path or "/", safe=URL_SAFE)
+    query = quote(parts.query, safe=URL_SAFE)
+    normalised = urlunsplit((scheme, netloc, path, query, ""))
     return normalised, host, port
 
 
