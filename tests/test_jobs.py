@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.accounts.models import Organization
 from portal.clock import utcnow
 from portal.config import ConfigError, load_config
 from portal.extensions import db
+from portal.jobs import worker as worker_module
 from portal.jobs.models import JobStatus
 from portal.jobs.queue import (
     JobKind,
@@ -353,3 +355,24 @@ def test_the_worker_process_stops_cleanly_on_sigterm(database_url):
     assert process.returncode == 0, output
     assert "stopping after the job under way" in output
     assert output.rstrip().endswith("Worker stopped.")
+
+
+def test_a_busy_database_makes_the_worker_wait_not_stop(make_app, queue, monkeypatch, caplog):
+    app = make_app(PROPAGATE_INTERNAL_ERRORS=False)
+    [row_id] = queue(1)
+    recorder = Recorder()
+    stop = threading.Event()
+    calls = []
+
+    def claim_once_locked(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        if recorder.performed:
+            stop.set()
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim", claim_once_locked)
+    run_forever(app, poll=0.01, stop=stop, kinds=[recorder.kind()])
+    assert recorder.performed == [row_id]
+    assert "the database is busy" in caplog.text

@@ -17,8 +17,10 @@ from threading import Event
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from portal.clock import utcnow
+from portal.db import is_busy
 from portal.extensions import db
 from portal.jobs.models import JobStatus
 from portal.jobs.queue import Claim, JobKind, LeaseLost, Outcome, claim, release, renew, settle
@@ -119,6 +121,16 @@ def run_forever(
     while not stop.is_set():
         try:
             processed = run_once(app, kinds=kinds, stop=stop)
+        except DBAPIError as exc:
+            if app.config.get("PROPAGATE_INTERNAL_ERRORS"):
+                raise
+            if is_busy(exc):  # the web's writers held the lock past the timeout: wait
+                log.warning("worker: the database is busy; trying again in %.0f s", poll)
+                stop.wait(poll)
+            else:
+                log.exception("worker: the database failed; again in %.0f s", ERROR_BACKOFF_SECONDS)
+                stop.wait(ERROR_BACKOFF_SECONDS)
+            continue
         except Exception:
             if app.config.get("PROPAGATE_INTERNAL_ERRORS"):
                 raise
