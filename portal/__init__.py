@@ -119,6 +119,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.quotes.views import bp as quotes
     from portal.reports.views import bp as reports
     from portal.team.views import bp as team
+    from portal.webhooks.views import bp as webhooks
 
     pages = (
         accounts,
@@ -129,6 +130,7 @@ def configure_blueprints(app: Flask) -> None:
         reports,
         team,
         organization,
+        webhooks,
         public_quotes,
     )
     for blueprint in (*pages, *api.blueprints()):

@@ -120,6 +120,14 @@ class InvoiceNotFound(NotFound):
     default_message = _l("Invoice not found")
 
 
+class WebhookNotFound(NotFound):
+    default_message = _l("Webhook not found")
+
+
+class DeliveryNotFound(NotFound):
+    default_message = _l("Delivery not found")
+
+
 class MethodNotAllowed(PortalError):
     status = 405
     code = "METHOD_NOT_ALLOWED"
@@ -184,6 +192,19 @@ class RateLimited(PortalError):
             ),
             headers={"Retry-After": str(retry_after)},
         )
+
+
+class WebhookDeliveryFailed(PortalError):
+    """The test button's ping did not reach the receiver, or it answered other than 2xx;
+    ``detail`` is what the attempt got (its status code, duration or error), for the page."""
+
+    status = 502
+    code = "WEBHOOK_DELIVERY_FAILED"
+    default_message = _l("Webhook delivery failed")
+
+    def __init__(self, detail: Any = None) -> None:
+        super().__init__()
+        self.detail = detail
 
 
 class Busy(PortalError):

@@ -32,6 +32,7 @@ def blueprints() -> list[Blueprint]:
         reports,
         statements,
         users,
+        webhooks,
     )
 
     modules = (
@@ -44,5 +45,6 @@ def blueprints() -> list[Blueprint]:
         statements,
         dashboard,
         reports,
+        webhooks,
     )
     return [module.bp for module in modules]

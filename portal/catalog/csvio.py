@@ -20,11 +20,14 @@ from werkzeug.datastructures import MultiDict
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Product, sku_key
+from portal.catalog.services import event_name
 from portal.db import conflicts, new_public_id, utcnow
 from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
 from portal.fiscal.forms import FiscalFormMixin
 from portal.forms import INVALID_CHARACTERS, acceptable_text, field_errors
+from portal.webhooks.events import emit
+from portal.webhooks.services import wanted
 
 BATCH = 1000
 MAX_REPORTED_ERRORS = 100
@@ -208,10 +211,15 @@ def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
 
 
 def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
-    """Import every row of the CSV or none; row errors name ``rows[<line>].<field>``."""
+    """Import every row of the CSV or none; row errors name ``rows[<line>].<field>``.
+
+    Each new row is a ``<kind>.created`` webhook event, as creating it alone would be,
+    written with the rows (so a file that fails half-way tells nothing)."""
     if stream is None:
         raise ValidationError({"file": FILE_REQUIRED})
     count = _validate_all(kind, actor, stream)
+    event = event_name(kind, "created")
+    announced = wanted(actor.organization_id, event)
     batch: list[dict[str, Any]] = []
     now = utcnow()
     prefix = kind.model.__id_prefix__
@@ -231,14 +239,21 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
         )
         batch.append(values)
         if len(batch) >= BATCH:
-            _insert(kind, batch)
+            _insert(kind, batch, event if announced else None)
             batch = []
     if batch:
-        _insert(kind, batch)
+        _insert(kind, batch, event if announced else None)
     return count
 
 
-def _insert(kind: CatalogKind, batch: list[dict[str, Any]]) -> None:
+def _insert(kind: CatalogKind, batch: list[dict[str, Any]], event: str | None) -> None:
     # A concurrent import or creation may take a SKU after our check: the constraint decides.
     with conflicts():
         db.session.execute(insert(kind.model), batch)
+    if event is None:
+        return
+    ids = [values["public_id"] for values in batch]
+    found = select(kind.model).where(kind.model.public_id.in_(ids))
+    rows = {row.public_id: row for row in db.session.scalars(found)}
+    for public_id in ids:  # in the file's order
+        emit(batch[0]["organization_id"], event, kind.to_json(rows[public_id]))

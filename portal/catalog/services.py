@@ -8,15 +8,19 @@ from sqlalchemy import or_, select
 
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
-from portal.catalog.models import Customer
+from portal.catalog.models import Customer, Product
 from portal.dashboard import totals
 from portal.db import conflicts, contains_folded
 from portal.extensions import db
 from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
+from portal.webhooks.events import emit
+from portal.webhooks.services import announce, wanted
 
 MAX_QUERY = 100
+# The webhook events' name of each kind: "product.created", "customer.updated".
+EVENT_NAMES = {Product: "product", Customer: "customer"}
 _TAX_ID_SEPARATORS = dict.fromkeys(map(ord, " .-"))
 
 
@@ -50,6 +54,7 @@ def create_row(kind: CatalogKind, actor: User, values: dict[str, Any]) -> Any:
     row = kind.model(organization_id=actor.organization_id, **clean)
     with conflicts():
         db.session.add(row)
+    announce(row.organization_id, event_name(kind, "created"), lambda: kind.to_json(row))
     return row
 
 
@@ -58,10 +63,20 @@ def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str,
     clean = _clean(kind, values)
     if kind.model is Customer:
         _check_tax_id(actor, row, clean)
+    event = event_name(kind, "updated")
+    before = kind.to_json(row) if wanted(row.organization_id, event) else None
     with conflicts():
         for name, value in clean.items():
             setattr(row, name, value)
+    if before is not None:
+        after = kind.to_json(row)
+        if after != before:  # a page saved without a change tells nothing
+            emit(row.organization_id, event, after)
     return row
+
+
+def event_name(kind: CatalogKind, what: str) -> str:
+    return f"{EVENT_NAMES[kind.model]}.{what}"
 
 
 def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:

@@ -21,6 +21,7 @@ from portal.errors import CustomerNotFound, ValidationError
 from portal.extensions import db
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization, share_organization
+from portal.webhooks.services import announce
 
 INVALID_STATUS = _l("Unknown status")
 YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
@@ -118,7 +119,18 @@ def create_document(
         actor,
         {"number": document.number, "total": str(document.total)},
     )
+    announce_event(kind, document, CREATED)
     return document
+
+
+def announce_event(kind: DocumentType, document: Any, event: str) -> None:
+    """The webhook event ``<type>.<event>`` (``invoice.issued``), if it is one, with the
+    document as its API shows it, in the transaction of the change."""
+    announce(
+        document.organization_id,
+        f"{kind.key}.{event}",
+        lambda: kind.to_json(document, detail=True),
+    )
 
 
 def update_document(
@@ -163,10 +175,12 @@ def transit(
     *,
     actor_label: str = "",
     changes: dict[str, Any] | None = None,
+    announced: bool = True,
     **params: Any,
 ) -> Any:
     """Take ``action`` on a (locked) document: check the table, apply the transition's
-    effect, set its target state and write its history event."""
+    effect, set its target state and write its history event and its webhook event
+    (unless ``announced`` is false: the caller tells it once the whole change is done)."""
     transition = kind.check(document, action)
     counted = kind.counted_now(document)
     effect = transition.effect(document, **params) if transition.effect else None
@@ -175,6 +189,8 @@ def transit(
     kind.recount_if_changed(counted, document)
     entry = {**(effect or {}), **(changes or {})}
     record(document, kind.key, transition.event, actor, entry, actor_label=actor_label)
+    if announced:
+        announce_event(kind, document, transition.event)
     return document
 
 

@@ -22,8 +22,10 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from portal.invoices.serializers import invoice_json, payment_json
 from portal.money import money
 from portal.tenancy import share_organization
+from portal.webhooks.services import announce
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
@@ -131,6 +133,7 @@ def create_invoice_from_quote(actor: User, quote: Any) -> Invoice:
     with conflicts():
         db.session.add(invoice)
     record(invoice, INVOICES.key, CREATED, actor, {"number": invoice.number, "quote": quote.number})
+    documents.announce_event(INVOICES, invoice, CREATED)
     return invoice
 
 
@@ -143,7 +146,10 @@ def void_invoice(actor: User, public_id: str) -> Invoice:
 
 
 def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment:
-    """Record a payment of at most the balance; the invoice's status follows."""
+    """Record a payment of at most the balance; the invoice's status follows.
+
+    Webhooks hear ``payment.recorded`` (the payment and the invoice, as the API answers
+    this request), then ``invoice.paid`` when it settles the invoice, both as it ends."""
     invoice = get_invoice(actor, public_id, for_update=True)
     INVOICES.check(invoice, "record_payment")
     amount = data["amount"]
@@ -165,11 +171,19 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
     invoice.amount_paid += amount
     entry = {"amount": money(amount), "method": payment.method, "balance": money(invoice.balance)}
     documents.transit(INVOICES, invoice, "record_payment", actor, changes=entry)
-    if invoice.balance == 0:
+    settled = invoice.balance == 0
+    if settled:
         last = select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice.id)
         invoice.settled_on = db.session.scalar(last)  # payments may be recorded out of order
         totals.invoice_settled(invoice)
-        documents.transit(INVOICES, invoice, "settle", actor)
+        documents.transit(INVOICES, invoice, "settle", actor, announced=False)
+    announce(
+        invoice.organization_id,
+        "payment.recorded",
+        lambda: {"payment": payment_json(payment), "invoice": invoice_json(invoice, detail=True)},
+    )
+    if settled:
+        documents.announce_event(INVOICES, invoice, INVOICES.transition("settle").event)
     return payment
 
 

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, Role] = {
     # ADMIN
     "users.manage": Role.ADMIN,
     "catalog.delete": Role.ADMIN,
+    "webhooks.manage": Role.ADMIN,
     # ACCOUNTANT
     "invoices.write": Role.ACCOUNTANT,
     "payments.record": Role.ACCOUNTANT,
