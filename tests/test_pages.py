@@ -440,13 +440,23 @@ def test_saved_preference_overrides_accept_language(app, make_user):
                 "/quotes/",
                 "/invoices/",
                 "/reports/",
+                "/webhooks/",
                 "/team/",
                 "/settings/",
             },
         ),
         (
             "ADMIN",
-            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/", "/team/"},
+            {
+                "/",
+                "/products/",
+                "/customers/",
+                "/quotes/",
+                "/invoices/",
+                "/reports/",
+                "/webhooks/",
+                "/team/",
+            },
         ),
         ("ACCOUNTANT", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
         ("OPERATOR", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
@@ -459,6 +469,7 @@ def test_navigation_shows_what_the_role_may_open(app, make_user, role, expected)
     assert nav_links(html) == expected
     assert bool(elements(html, "a", href="/team/")) == ("/team/" in expected)
     assert bool(elements(html, "a", href="/settings/")) == ("/settings/" in expected)
+    assert bool(elements(html, "a", href="/webhooks/")) == ("/webhooks/" in expected)
 
 
 @pytest.mark.parametrize("path", ["/team/", "/team/new"])
