@@ -11,6 +11,7 @@ from portal.dashboard.models import (
 from portal.db import Base
 from portal.documents.models import DocumentCounter, DocumentEvent
 from portal.invoices.models import Invoice, InvoiceLine, Payment
+from portal.mail.models import OutgoingMessage
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote, QuoteLine
 from portal.webhooks.models import (
@@ -31,6 +32,7 @@ __all__ = [
     "MonthlyCustomerTotal",
     "MonthlyProductTotal",
     "Organization",
+    "OutgoingMessage",
     "Payment",
     "PlanChange",
     "Product",

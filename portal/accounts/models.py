@@ -57,6 +57,10 @@ class Organization(PublicIdMixin, Base):
     # The named rates lines choose from: [{"name", "percent", "surchargePercent",
     # "exemptReason"}], percents as decimal strings (``fiscal.taxes``).
     tax_rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # E-mail to customers: where their replies go ("" : the organisation's e-mail), and the
+    # OWNER's own subjects and bodies by purpose and language ({} : the portal's wording).
+    mail_reply_to: Mapped[str] = mapped_column(String(254), default="")
+    mail_templates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
 

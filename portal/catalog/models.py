@@ -60,6 +60,8 @@ class Customer(PublicIdMixin, Base):
     country: Mapped[str] = mapped_column(String(2), default="")
     # Subject to Spain's recargo de equivalencia: lines add it to their tax.
     surcharge: Mapped[bool] = mapped_column(default=False)
+    # The language of the e-mails and public pages the customer gets ("": the organisation's).
+    locale: Mapped[str] = mapped_column(String(5), default="")
 
 
 def sku_key(sku: str) -> str:

@@ -86,6 +86,9 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
     # The issuer and the customer as they were when the invoice was issued (``fiscal.parties``):
     # a later change of address or tax id does not rewrite an issued invoice.
     parties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The customer's link (/i/<token>): set when the invoice is first sent; regenerating it
+    # revokes the old one.
+    public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         order_by="InvoiceLine.position", cascade="all, delete-orphan"
