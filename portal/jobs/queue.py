@@ -135,11 +135,7 @@ def renew(model: type[QueueMixin], held: Claim, *, lease_seconds: float, now: da
     until = now + timedelta(seconds=lease_seconds)
     result: Any = db.session.execute(
         update(table)
-        .where(
-            table.id == held.id,
-            table.status == JobStatus.PENDING,
-            table.locked_until == held.locked_until,
-        )
+        .where(*_still_ours(table, held))
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
@@ -148,17 +144,22 @@ def renew(model: type[QueueMixin], held: Claim, *, lease_seconds: float, now: da
     return Claim(held.id, until)
 
 
+def _still_ours(table: Any, held: Claim) -> tuple[Any, ...]:
+    """The fence: the row is still pending under the very lease we took."""
+    return (
+        table.id == held.id,
+        table.status == JobStatus.PENDING,
+        table.locked_until == held.locked_until,
+    )
+
+
 def release(model: type[QueueMixin], held: Claim) -> bool:
     """Give back a lease that is still ours, in the caller's transaction; ``False`` when it
     is not ours any more (nothing changed then)."""
     table: Any = model
     result: Any = db.session.execute(
         update(table)
-        .where(
-            table.id == held.id,
-            table.status == JobStatus.PENDING,
-            table.locked_until == held.locked_until,
-        )
+        .where(*_still_ours(table, held))
         .values(locked_until=None)
         .execution_options(synchronize_session=False)
     )
