@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, overload
 from urllib.parse import urlsplit
@@ -60,6 +61,32 @@ def parse_schedule(value: str, env_name: str) -> tuple[float, ...]:
             f"{env_name} must be comma-separated seconds such as 0,5,300, not {value!r}"
         )
     return delays
+
+
+def check_smtp_url(url: str | None) -> None:
+    """``smtp://[user:pass@]host[:port]`` or ``smtps://…``; nothing else is an SMTP server."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 — raises on a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError(
+            "PORTAL_SMTP_URL must look like smtp://user:password@host:587 (STARTTLS) or "
+            "smtps://user:password@host:465 (TLS)"
+        )
+
+
+def check_mail_from(address: str) -> None:
+    """The sender must be one address (``Name <a@b>`` or ``a@b``)."""
+    _name, email = parseaddr(address)
+    if "@" not in email:
+        raise ConfigError(
+            f"PORTAL_MAIL_FROM must be an e-mail address such as billing@example.com, "
+            f"not {address!r}"
+        )
 
 
 def request_timeout_seconds() -> int:
@@ -145,6 +172,14 @@ class Config:
     # one fails the delivery is FAILED. Jittered by ±10 % (portal.jobs.queue.retry_at).
     WEBHOOK_RETRY_SCHEDULE = "0,5,300,1800,7200,18000,36000,36000"
     WEBHOOK_TIMEOUT_SECONDS = 15.0  # the whole request, connection to the last byte read
+    # E-mail: ``smtp://user:pass@host:587`` (STARTTLS), ``smtps://…:465`` (TLS from the
+    # start); none: each message is written as an .eml file under instance/outbox/.
+    SMTP_URL: str | None = None
+    MAIL_FROM = "portal@localhost"
+    MAIL_TIMEOUT_SECONDS = 30.0  # each SMTP command, connection included
+    MAIL_OUTBOX_DIR: str | None = None  # None: <instance>/outbox (tests point it elsewhere)
+    # Delays before each attempt of a message; 4xx answers, timeouts and refused
+    # connections are retried, 5xx answers fail at once (portal.mail.transport).
     MAIL_RETRY_SCHEDULE = "0,60,300,1800,7200,21600"
     PROXY_COUNT = 0
     LOG_LEVEL = "INFO"
@@ -202,6 +237,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         WEBHOOK_RETRY_SCHEDULE=_env("WEBHOOK_RETRY_SCHEDULE", settings["WEBHOOK_RETRY_SCHEDULE"]),
         MAIL_RETRY_SCHEDULE=_env("MAIL_RETRY_SCHEDULE", settings["MAIL_RETRY_SCHEDULE"]),
+        SMTP_URL=_env("SMTP_URL", settings["SMTP_URL"]),
+        MAIL_FROM=_env("MAIL_FROM", settings["MAIL_FROM"]),
         JWT_EXPIRES_SECONDS=int(_env("JWT_EXPIRES_SECONDS", str(settings["JWT_EXPIRES_SECONDS"]))),
         PROXY_COUNT=int(_env("PROXY_COUNT", str(settings["PROXY_COUNT"]))),
         LOG_LEVEL=_env("LOG_LEVEL", settings["LOG_LEVEL"]),
@@ -229,6 +266,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     for name in ("WEBHOOK_RETRY_SCHEDULE", "MAIL_RETRY_SCHEDULE"):
         if isinstance(settings[name], str):
             settings[name] = parse_schedule(settings[name], f"PORTAL_{name}")
+    check_smtp_url(settings["SMTP_URL"])
+    check_mail_from(settings["MAIL_FROM"])
     settings["BASE_URL"] = _check_base_url(settings["BASE_URL"], env_name)
     if not is_time_zone(settings["DEFAULT_TIME_ZONE"]):
         raise ConfigError(

@@ -32,9 +32,10 @@ ERROR_BACKOFF_SECONDS = 5.0  # after the worker itself failed (database away…)
 
 def job_kinds() -> tuple[JobKind, ...]:
     """Every kind of background job, in the order a worker runs their batches."""
+    from portal.mail.jobs import OUTGOING_MAIL
     from portal.webhooks.delivery import WEBHOOK_DELIVERIES
 
-    return (WEBHOOK_DELIVERIES,)
+    return (WEBHOOK_DELIVERIES, OUTGOING_MAIL)
 
 
 def run_once(

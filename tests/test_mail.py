@@ -1,0 +1,452 @@
+"""Outgoing e-mail (issue 13.1): composed in the customer's language, queued in the caller's
+transaction, sent by the worker to a real SMTP server on 127.0.0.1 with the PDF attached,
+retried on 4xx, failed at once on 5xx with the reply kept, written to an outbox folder
+when no server is configured."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from portal.accounts.models import Organization, User
+from portal.catalog.models import Customer
+from portal.clock import utcnow
+from portal.config import ConfigError, check_mail_from, check_smtp_url
+from portal.errors import ValidationError
+from portal.extensions import db
+from portal.invoices.models import Invoice
+from portal.jobs.worker import run_once
+from portal.mail.compose import TemplateError, check_template
+from portal.mail.jobs import OUTGOING_MAIL
+from portal.mail.models import OutgoingMessage
+from portal.mail.services import message_json, messages_for, queue_document_mail
+from portal.quotes.models import Quote
+from tests.conftest import assert_envelope, bearer
+from tests.test_api_quotes import QUOTES, create_invoice, simple_line
+
+LINK = "http://localhost/i/tok123"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Handler:
+    """An SMTP server's behaviour: accept, or answer ``data_replies`` to DATA (one each
+    time, first to last) or ``rcpt_reply`` to every RCPT."""
+
+    received: list[Any] = field(default_factory=list)
+    data_replies: list[str] = field(default_factory=list)
+    rcpt_reply: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        self.received.append(envelope)
+        return "250 2.0.0 Ok: queued as ABC123"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Handler, int]]:
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server, tmp_path):
+    _handler, port = smtp_server
+    return make_app(
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
+        MAIL_FROM="Portal <billing@portal.example>",
+        MAIL_RETRY_SCHEDULE="0,60,600",
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+        MAIL_TIMEOUT_SECONDS=5.0,
+    )
+
+
+class Mailer:
+    """A test's organisation, customer and documents, and the worker's clock."""
+
+    def __init__(self, app, member) -> None:
+        self.app = app
+        self.member = member
+        self.client = app.test_client()
+
+    def customer(self, email: str = "ana@cliente.example", locale: str = "") -> str:
+        response = self.client.post(
+            "/api/v1/customers",
+            json={"name": "Ana Cliente", "email": email},
+            headers=bearer(self.member),
+        )
+        customer_id = assert_envelope(response, 201)["data"]["id"]
+        with self.app.app_context():
+            row = db.session.scalars(select(Customer).where(Customer.public_id == customer_id))
+            row.one().locale = locale
+            db.session.commit()
+        return customer_id
+
+    def invoice(self, customer_id: str | None) -> str:
+        extra = {"customerId": customer_id} if customer_id else {}
+        invoice = create_invoice(self.client, self.member, [simple_line("1234.50")], **extra)
+        return invoice["id"]
+
+    def queue(self, public_id: str, model: type = Invoice, **options: Any) -> str:
+        kind = "invoice" if model is Invoice else "quote"
+        arguments: dict[str, Any] = {"to": None, "cc": [], "message": "", "public_url": LINK}
+        arguments.update(options)
+        with self.app.test_request_context():
+            document = db.session.scalars(select(model).where(model.public_id == public_id)).one()
+            actor = db.session.scalars(select(User).where(User.public_id == self.member.id)).one()
+            row = queue_document_mail(kind, document, actor=actor, **arguments)
+            db.session.commit()
+            return row.public_id
+
+    def run(self, after_seconds: float = 0) -> int:
+        if not after_seconds:
+            return run_once(self.app, kinds=[OUTGOING_MAIL])
+        with time_machine.travel(utcnow() + timedelta(seconds=after_seconds), tick=True):
+            return run_once(self.app, kinds=[OUTGOING_MAIL])
+
+    def message(self, public_id: str) -> OutgoingMessage:
+        with self.app.app_context():
+            row = db.session.scalars(
+                select(OutgoingMessage).where(OutgoingMessage.public_id == public_id)
+            ).one()
+            db.session.expunge(row)
+            return row
+
+    def set_organization(self, **values: Any) -> None:
+        with self.app.app_context():
+            organization = db.session.scalars(
+                select(Organization).where(Organization.public_id == self.member.organization_id)
+            ).one()
+            for name, value in values.items():
+                setattr(organization, name, value)
+            db.session.commit()
+
+
+@pytest.fixture
+def mailer(mail_app, make_user) -> Mailer:
+    member = make_user("OWNER")
+    mailer = Mailer(mail_app, member)
+    mailer.set_organization(name="Taller Ñandú", email="hola@taller.example")
+    return mailer
+
+
+def parsed(envelope: Any) -> EmailMessage:
+    message = email.message_from_bytes(envelope.original_content, policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def attachments(message: EmailMessage) -> list[EmailMessage]:
+    return list(message.iter_attachments())  # type: ignore[arg-type]
+
+
+# --- sending to a real server -----------------------------------------------------------
+
+
+def test_an_invoice_arrives_in_spanish_with_the_pdf(mailer, smtp_server):
+    handler, _port = smtp_server
+    customer = mailer.customer(locale="es")
+    message_id = mailer.queue(mailer.invoice(customer), message="Gracias por su confianza.")
+    assert mailer.message(message_id).status == "PENDING"
+    assert not handler.received  # nothing is sent from the request
+
+    assert mailer.run() == 1
+    assert len(handler.received) == 1
+    envelope = handler.received[0]
+    assert envelope.rcpt_tos == ["ana@cliente.example"]
+    assert envelope.mail_from == "billing@portal.example"
+    message = parsed(envelope)
+    assert message["To"] == "ana@cliente.example"
+    assert message["Subject"].startswith("Factura INV-")
+    assert message["Subject"].endswith("de Taller Ñandú")
+    assert message["Reply-To"] == "hola@taller.example"
+    assert message["From"].addresses[0].display_name == "Taller Ñandú"
+    assert message["Content-Language"] == "es"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Hola Ana Cliente:" in text and "Gracias por su confianza." in text
+    assert "1.234,50" in text and LINK in text
+    assert f'<a href="{LINK}"' in html and "Ver la factura" in html
+    [pdf] = attachments(message)
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename().startswith("INV-") and pdf.get_filename().endswith(".pdf")
+    assert pdf.get_content().startswith(b"%PDF")
+
+    sent = mailer.message(message_id)
+    assert sent.status == "DONE" and sent.attempts == 1
+    assert sent.last_reply == "250 2.0.0 Ok: queued as ABC123"
+    shown = _json(mailer, sent)
+    assert shown["status"] == "SENT" and shown["sentAt"] and shown["lastReply"].startswith("250")
+
+
+def test_an_english_customer_gets_english(mailer, smtp_server):
+    handler, _port = smtp_server
+    customer = mailer.customer(email="bob@client.example", locale="en")
+    mailer.queue(mailer.invoice(customer), cc=["boss@client.example"])
+    mailer.run()
+    envelope = handler.received[0]
+    assert sorted(envelope.rcpt_tos) == ["bob@client.example", "boss@client.example"]
+    message = parsed(envelope)
+    assert message["Subject"].startswith("Invoice INV-")
+    assert message["Cc"] == "boss@client.example"
+    text = message.get_body(("plain",)).get_content()
+    assert "Hello Ana Cliente," in text and "$1,234.50" in text
+    assert "View the invoice" in message.get_body(("html",)).get_content()
+
+
+def test_the_customers_language_defaults_to_the_organisations(mailer, smtp_server):
+    handler, _port = smtp_server
+    mailer.set_organization(locale="en")
+    mailer.queue(mailer.invoice(mailer.customer(locale="")))
+    mailer.run()
+    assert parsed(handler.received[0])["Subject"].startswith("Invoice ")
+
+
+def test_a_quote_is_sent_with_its_pdf(mailer, smtp_server):
+    handler, _port = smtp_server
+    customer = mailer.customer()
+    response = mailer.client.post(
+        QUOTES,
+        json={"customerId": customer, "lines": [simple_line()]},
+        headers=bearer(mailer.member),
+    )
+    quote = assert_envelope(response, 201)["data"]
+    mailer.queue(quote["id"], model=Quote, to=["otra@cliente.example"])
+    mailer.run()
+    envelope = handler.received[0]
+    assert envelope.rcpt_tos == ["otra@cliente.example"]
+    message = parsed(envelope)
+    assert message["Subject"].startswith("Cotización COT-")
+    assert attachments(message)[0].get_content().startswith(b"%PDF")
+
+
+def test_a_refusal_with_4xx_is_retried_and_arrives(mailer, smtp_server):
+    handler, _port = smtp_server
+    handler.data_replies = ["451 4.7.1 try later"]
+    message_id = mailer.queue(mailer.invoice(mailer.customer()))
+    mailer.run()
+    first = mailer.message(message_id)
+    assert first.status == "PENDING" and first.attempts == 1
+    assert first.last_reply == "451 4.7.1 try later"
+    assert _json(mailer, first)["status"] == "QUEUED"
+    assert not handler.received
+
+    assert mailer.run() == 0  # not due before the schedule's next delay
+    assert mailer.run(after_seconds=70) == 1
+    assert len(handler.received) == 1
+    done = mailer.message(message_id)
+    assert done.status == "DONE" and done.attempts == 2
+    assert done.last_reply.startswith("250")
+
+
+def test_a_permanent_refusal_fails_at_once_with_the_reply(mailer, smtp_server):
+    handler, _port = smtp_server
+    handler.rcpt_reply = "550 5.1.1 no such user"
+    message_id = mailer.queue(mailer.invoice(mailer.customer()))
+    mailer.run()
+    failed = mailer.message(message_id)
+    assert failed.status == "FAILED" and failed.attempts == 1
+    assert failed.last_reply == "550 5.1.1 no such user"
+    shown = _json(mailer, failed)
+    assert shown["status"] == "FAILED" and shown["lastReply"] == "550 5.1.1 no such user"
+    assert shown["sentAt"] is None
+    assert mailer.run(after_seconds=3600) == 0
+    assert not handler.received
+
+
+def test_no_server_listening_is_retried_then_failed(make_app, make_user, tmp_path):
+    app = make_app(
+        SMTP_URL=f"smtp://127.0.0.1:{free_port()}",
+        MAIL_RETRY_SCHEDULE="0,60",
+        MAIL_TIMEOUT_SECONDS=2.0,
+    )
+    mailer = Mailer(app, make_user("OWNER"))
+    message_id = mailer.queue(mailer.invoice(mailer.customer()))
+    mailer.run()
+    first = mailer.message(message_id)
+    assert first.status == "PENDING" and "connection refused" in first.last_reply
+    mailer.run(after_seconds=70)
+    assert mailer.message(message_id).status == "FAILED"
+
+
+def test_without_smtp_the_message_is_written_to_the_outbox(make_app, make_user, tmp_path):
+    outbox = tmp_path / "outbox"
+    app = make_app(SMTP_URL=None, MAIL_OUTBOX_DIR=str(outbox))
+    mailer = Mailer(app, make_user("OWNER"))
+    message_id = mailer.queue(mailer.invoice(mailer.customer()))
+    mailer.run()
+    [written] = list(outbox.glob("*.eml"))
+    assert written.name == f"{message_id}.eml"
+    message = email.message_from_bytes(written.read_bytes(), policy=default_policy)
+    assert message["To"] == "ana@cliente.example"
+    assert attachments(message)[0].get_content().startswith(b"%PDF")  # type: ignore[arg-type]
+    row = mailer.message(message_id)
+    assert row.status == "DONE" and row.last_reply == f"written to {written}"
+
+
+def test_the_default_outbox_is_under_the_instance_folder(app):
+    from portal.mail.jobs import outbox_folder
+
+    with app.app_context():
+        assert str(outbox_folder()) == f"{app.instance_path}/outbox"
+
+
+# --- queueing ----------------------------------------------------------------------------
+
+
+def test_no_customer_address_is_a_validation_error_and_nothing_is_queued(mailer):
+    invoice = mailer.invoice(None)
+    with pytest.raises(ValidationError) as refused:
+        mailer.queue(invoice)
+    assert str(refused.value.errors["to"]) == "The customer has no e-mail address: write one in To"
+    with mailer.app.app_context():
+        assert db.session.scalars(select(OutgoingMessage)).all() == []
+
+
+def test_an_invalid_address_is_refused(mailer):
+    with pytest.raises(ValidationError) as refused:
+        mailer.queue(mailer.invoice(mailer.customer()), cc=["not an address"])
+    assert "cc" in refused.value.errors
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(mailer, smtp_server):
+    handler, _port = smtp_server
+    invoice_id = mailer.invoice(mailer.customer())
+    with mailer.app.test_request_context():
+        invoice = db.session.scalars(select(Invoice).where(Invoice.public_id == invoice_id)).one()
+        actor = db.session.scalars(select(User).where(User.public_id == mailer.member.id)).one()
+        queue_document_mail(
+            "invoice", invoice, actor=actor, to=None, cc=[], message="", public_url=LINK
+        )
+        db.session.rollback()
+    assert mailer.run() == 0
+    assert not handler.received
+
+
+def test_messages_for_lists_newest_first(mailer):
+    invoice_id = mailer.invoice(mailer.customer())
+    first = mailer.queue(invoice_id)
+    second = mailer.queue(invoice_id, to=["x@y.example"])
+    with mailer.app.app_context():
+        invoice = db.session.scalars(select(Invoice).where(Invoice.public_id == invoice_id)).one()
+        listed = [message_json(m) for m in messages_for("invoice", invoice.id)]
+    assert [m["id"] for m in listed] == [second, first]
+    assert listed[0]["to"] == ["x@y.example"] and listed[0]["status"] == "QUEUED"
+    assert set(listed[0]) == {
+        "id",
+        "status",
+        "to",
+        "cc",
+        "subject",
+        "attempts",
+        "lastReply",
+        "sentAt",
+        "createdAt",
+    }
+
+
+def test_the_organisations_template_and_reply_to_are_used(mailer, smtp_server):
+    handler, _port = smtp_server
+    mailer.set_organization(
+        mail_reply_to="cobros@taller.example",
+        mail_templates={
+            "invoice": {
+                "es": {
+                    "subject": "Su factura {number} <{organization}>",
+                    "body": "Estimado {customer}, total {total}.\n{message}\nVéala: {link}",
+                }
+            }
+        },
+    )
+    mailer.queue(mailer.invoice(mailer.customer()), message="<b>ojo</b>")
+    mailer.run()
+    message = parsed(handler.received[0])
+    assert message["Subject"].startswith("Su factura INV-")
+    assert message["Subject"].endswith("<Taller Ñandú>")
+    assert message["Reply-To"] == "cobros@taller.example"
+    text = message.get_body(("plain",)).get_content()
+    assert "Estimado Ana Cliente, total 1.234,50" in text and "<b>ojo</b>" in text
+    html = message.get_body(("html",)).get_content()
+    assert "&lt;b&gt;ojo&lt;/b&gt;" in html and "<b>ojo" not in html
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["{customer} {number} {total} {due_date}", "{{literal}} {link}"])
+def test_known_placeholders_pass(text):
+    check_template(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "name"),
+    [
+        ("{nombre}", "unknown", "nombre"),
+        ("{number.__class__}", "unknown", "number.__class__"),
+        ("{total:>10}", "unknown", "total"),
+        ("{number", "syntax", ""),
+        ("}", "syntax", ""),
+    ],
+)
+def test_bad_placeholders_are_refused(text, reason, name):
+    with pytest.raises(TemplateError) as refused:
+        check_template(text)
+    assert (refused.value.reason, refused.value.placeholder) == (reason, name)
+
+
+def _json(mailer: Mailer, row: OutgoingMessage) -> dict:
+    with mailer.app.app_context():
+        return message_json(row)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["smtp://user:p%40ss@mail.example:587", "smtps://mail.example", "smtp://127.0.0.1:2525"]
+)
+def test_smtp_urls_accepted(url):
+    check_smtp_url(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://mail.example", "smtp://", "smtp://mail.example:port", "smtp://h/path"]
+)
+def test_smtp_urls_refused(url):
+    with pytest.raises(ConfigError, match="PORTAL_SMTP_URL"):
+        check_smtp_url(url)
+
+
+def test_mail_from_must_be_an_address():
+    check_mail_from("Portal <billing@portal.example>")
+    with pytest.raises(ConfigError, match="PORTAL_MAIL_FROM"):
+        check_mail_from("billing")
