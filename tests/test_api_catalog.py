@@ -104,6 +104,7 @@ EXAMPLES = {
             "country": "",
             "surcharge": False,
             "phone": "+52 55 1234 5678",
+            "locale": "",
         },
         "patch": {"phone": "555-0100", "email": ""},
         "patched": {"phone": "555-0100", "email": ""},

@@ -103,6 +103,7 @@ def customer_answer(**values) -> dict:
     """A customer as the API answers it: blank but for ``values``."""
     address = {"street": "", "postalCode": "", "city": "", "region": "", "country": ""}
     answer = {"email": "", "taxId": "", "country": "", "surcharge": False, "phone": ""}
+    answer["locale"] = ""
     return {**answer, "address": address, **values}
 
 

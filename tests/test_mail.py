@@ -33,9 +33,11 @@ from portal.mail.models import OutgoingMessage
 from portal.mail.services import message_json, messages_for, queue_document_mail
 from portal.quotes.models import Quote
 from tests.conftest import assert_envelope, bearer
-from tests.test_api_quotes import QUOTES, create_invoice, simple_line
+from tests.test_api_quotes import EN, QUOTES, create_invoice, simple_line
+from tests.test_pages import elements, logged_in, page, post_form
 
 LINK = "http://localhost/i/tok123"
+CUSTOMERS = "/api/v1/customers"
 
 
 def free_port() -> int:
@@ -450,3 +452,47 @@ def test_mail_from_must_be_an_address():
     check_mail_from("Portal <billing@portal.example>")
     with pytest.raises(ConfigError, match="PORTAL_MAIL_FROM"):
         check_mail_from("billing")
+
+
+# --- the customer's language ----------------------------------------------------------------
+
+
+def test_the_customers_locale_in_the_api(client, make_user):
+    operator = make_user("OPERATOR")
+    body = {"name": "Bob", "email": "bob@client.example", "locale": "en"}
+    created = assert_envelope(client.post(CUSTOMERS, json=body, headers=bearer(operator)), 201)
+    customer_id = created["data"]["id"]
+    assert created["data"]["locale"] == "en"
+    patched = client.patch(
+        f"{CUSTOMERS}/{customer_id}", json={"phone": "555"}, headers=bearer(operator)
+    )
+    assert assert_envelope(patched, 200)["data"]["locale"] == "en"  # untouched when absent
+    cleared = client.patch(
+        f"{CUSTOMERS}/{customer_id}", json={"locale": ""}, headers=bearer(operator)
+    )
+    assert assert_envelope(cleared, 200)["data"]["locale"] == ""
+    plain = assert_envelope(
+        client.post(CUSTOMERS, json={"name": "C"}, headers=bearer(operator)), 201
+    )
+    assert plain["data"]["locale"] == ""
+    refused = client.post(
+        CUSTOMERS, json={"name": "D", "locale": "fr"}, headers=bearer(operator, **EN)
+    )
+    errors = assert_envelope(refused, 400, "VALIDATION_ERROR")["errors"]
+    assert errors == {"locale": "Choose Spanish, English or the organisation's language"}
+
+
+def test_the_customers_locale_on_the_page(app, make_user):
+    operator = make_user("OPERATOR")
+    client = logged_in(app, operator)
+    form = page(client, "/customers/new")
+    assert elements(form, "select", name="locale")
+    assert elements(form, "option", value="en")
+    response = post_form(client, "/customers/new", {"name": "Bob", "locale": "en"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    public_id = response.headers["Location"].rsplit("/", 1)[-1]
+    with app.app_context():
+        row = db.session.scalars(select(Customer).where(Customer.public_id == public_id)).one()
+        assert row.locale == "en"
+    edit = page(client, f"/customers/{public_id}/edit")
+    assert elements(edit, "option", value="en", selected="")

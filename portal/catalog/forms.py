@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from portal.fiscal.forms import (
     AddressField,
@@ -28,6 +28,9 @@ from portal.forms import (
 )
 
 SKU_REQUIRED = _l("SKU is required")
+LOCALE_INVALID = _l("Choose Spanish, English or the organisation's language")
+# The language of the e-mails and public pages a customer gets ("": the organisation's).
+CUSTOMER_LOCALES = ("", "es", "en")
 PRICE_REQUIRED = _l("Price is required")
 MAX_PRICE = "9999999999.99"
 
@@ -76,3 +79,15 @@ class CustomerForm(FiscalFormMixin, FlaskForm):
     email = email_field()
     phone = phone_field()
     surcharge = FlexibleBoolean(_l("Subject to recargo de equivalencia"), default=False)
+    locale = SelectField(
+        _l("Language of e-mails"),
+        # Each language in its own words, as language pickers write them.
+        choices=[
+            SelectChoice("", _l("The organisation's language")),
+            SelectChoice("es", "Español"),
+            SelectChoice("en", "English"),
+        ],
+        default="",
+        validate_choice=False,
+        validators=[AnyOf(CUSTOMER_LOCALES, message=LOCALE_INVALID)],
+    )

@@ -75,6 +75,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "country": customer.country,
         "surcharge": customer.surcharge,
         "phone": customer.phone,
+        "locale": customer.locale,
         "createdAt": customer.created_at.isoformat(),
     }
 
@@ -91,7 +92,7 @@ def product_cells(product: Product) -> dict[str, Any]:
     return {camelize(name): document[camelize(name)] for name in PRODUCT_FIELDS}
 
 
-CUSTOMER_COLUMNS = ("name", "email", "phone", "surcharge")
+CUSTOMER_COLUMNS = ("name", "email", "phone", "surcharge", "locale")
 
 
 def customer_columns(values: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +162,7 @@ CUSTOMERS = CatalogKind(
     model=Customer,
     form=CustomerForm,
     not_found=CustomerNotFound,
-    fields=("name", "country", "tax_id", "address", "email", "phone", "surcharge"),
+    fields=("name", "country", "tax_id", "address", "email", "phone", "surcharge", "locale"),
     columns=customer_columns,
     csv_columns=tuple(CUSTOMER_CSV_INPUTS),
     csv_inputs={**CUSTOMER_CSV_INPUTS, "address": "address-street"},
