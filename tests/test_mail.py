@@ -32,7 +32,7 @@ from portal.mail.jobs import OUTGOING_MAIL
 from portal.mail.models import OutgoingMessage
 from portal.mail.services import message_json, messages_for, queue_document_mail
 from portal.quotes.models import Quote
-from tests.conftest import assert_envelope, bearer
+from tests.conftest import assert_envelope, bearer, csrf_from
 from tests.test_api_quotes import EN, QUOTES, create_invoice, simple_line
 from tests.test_pages import elements, logged_in, page, post_form
 
@@ -496,3 +496,134 @@ def test_the_customers_locale_on_the_page(app, make_user):
         assert row.locale == "en"
     edit = page(client, f"/customers/{public_id}/edit")
     assert elements(edit, "option", value="en", selected="")
+
+
+# --- the organisation's reply-to and templates -------------------------------------------------
+
+ORGANIZATION = "/api/v1/organization"
+
+
+def test_the_owner_sets_reply_to_and_templates_over_the_api(client, make_user):
+    owner = make_user("OWNER")
+    templates = {"invoice": {"en": {"subject": " Invoice {number} ", "body": ""}}}
+    body = {"mailReplyTo": "Cobros@Taller.example", "mailTemplates": templates}
+    data = assert_envelope(client.patch(ORGANIZATION, json=body, headers=bearer(owner)), 200)[
+        "data"
+    ]
+    assert data["mailReplyTo"] == "cobros@taller.example"
+    assert data["mailTemplates"] == {"invoice": {"en": {"subject": "Invoice {number}"}}}
+    read = assert_envelope(client.get(ORGANIZATION, headers=bearer(owner)), 200)["data"]
+    assert read["mailTemplates"] == data["mailTemplates"]
+    other = client.patch(ORGANIZATION, json={"phone": "555"}, headers=bearer(owner))
+    assert assert_envelope(other, 200)["data"]["mailTemplates"] == data["mailTemplates"]
+
+
+@pytest.mark.parametrize(
+    ("templates", "field", "message"),
+    [
+        (
+            {"quote": {"es": {"subject": "Hola {nombre}"}}},
+            "mailTemplates.quote.es.subject",
+            "Unknown placeholder {nombre}: use {customer}, {number}, {total}, {due_date}, "
+            "{organization}, {link}, {message}",
+        ),
+        (
+            {"invoice": {"en": {"body": "Total {total"}}},
+            "mailTemplates.invoice.en.body",
+            "A brace is not closed: write {{ or }} for a brace itself",
+        ),
+        ({"receipt": {}}, "mailTemplates.receipt", "Invalid value"),
+        ({"quote": {"fr": {}}}, "mailTemplates.quote.fr", "Invalid value"),
+        ({"quote": {"es": {"subject": 3}}}, "mailTemplates.quote.es.subject", "Invalid value"),
+        ([], "mailTemplates", "Invalid value"),
+    ],
+)
+def test_bad_templates_are_400_naming_the_field(client, make_user, templates, field, message):
+    owner = make_user("OWNER")
+    body = {"mailTemplates": templates, "name": "Nuevo nombre"}
+    refused = client.patch(ORGANIZATION, json=body, headers=bearer(owner, **EN))
+    assert assert_envelope(refused, 400, "VALIDATION_ERROR")["errors"] == {field: message}
+    read = assert_envelope(client.get(ORGANIZATION, headers=bearer(owner)), 200)["data"]
+    assert read["name"] != "Nuevo nombre" and read["mailTemplates"] == {}
+
+
+def test_a_bad_reply_to_is_refused(client, make_user):
+    owner = make_user("OWNER")
+    refused = client.patch(ORGANIZATION, json={"mailReplyTo": "nope"}, headers=bearer(owner))
+    assert "mailReplyTo" in assert_envelope(refused, 400, "VALIDATION_ERROR")["errors"]
+
+
+def test_only_the_owner_changes_the_templates(client, make_user):
+    owner = make_user("OWNER")
+    admin = make_user("ADMIN", organization_id=owner.organization_id)
+    body = {"mailTemplates": {"quote": {"es": {"subject": "x"}}}}
+    assert_envelope(client.patch(ORGANIZATION, json=body, headers=bearer(admin)), 403, "FORBIDDEN")
+
+
+def settings_form(client, **fields: str) -> dict:
+    html = page(client, "/settings/")
+    return {
+        "csrf_token": csrf_from(html),
+        "name": "Acme",
+        "currency": "USD",
+        "locale": "es",
+        "invoice_prefix": "INV",
+        "quote_prefix": "COT",
+        "payment_terms_days": "30",
+        **fields,
+    }
+
+
+def test_the_settings_page_previews_then_saves_the_templates(app, make_user):
+    owner = make_user("OWNER")
+    client = logged_in(app, owner)
+    html = page(client, "/settings/")
+    assert elements(html, "input", name="mail_templates-invoice_es_subject")
+    assert elements(html, "textarea", name="mail_templates-quote_en_body")
+    assert elements(html, "button", name="preview")
+    typed = {
+        "mail_templates-invoice_es_subject": "Factura {number} <urgente>",
+        "mail_templates-invoice_es_body": "Hola {customer}, total {total}.",
+        "mail_reply_to": "cobros@acme.example",
+    }
+    preview = client.post("/settings/", data=settings_form(client, preview="1", **typed))
+    assert preview.status_code == 200
+    shown = preview.get_data(as_text=True)
+    assert "Factura INV-" in shown and "&lt;urgente&gt;" in shown and "<urgente>" not in shown
+    assert "Hola Ana García, total" in shown
+    assert "Quote COT-" in shown  # the portal's wording where nothing was typed
+    with app.app_context():
+        organization = db.session.scalars(select(Organization)).one()
+        assert organization.mail_templates == {} and organization.mail_reply_to == ""
+
+    saved = client.post("/settings/", data=settings_form(client, **typed))
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    with app.app_context():
+        organization = db.session.scalars(select(Organization)).one()
+        assert organization.mail_reply_to == "cobros@acme.example"
+        assert organization.mail_templates == {
+            "invoice": {
+                "es": {
+                    "subject": "Factura {number} <urgente>",
+                    "body": "Hola {customer}, total {total}.",
+                }
+            }
+        }
+    again = page(client, "/settings/")
+    assert elements(
+        again, "input", name="mail_templates-invoice_es_subject", value="Factura {number} <urgente>"
+    )
+
+
+def test_a_bad_placeholder_is_shown_beside_its_field(app, make_user):
+    owner = make_user("OWNER")
+    client = logged_in(app, owner)
+    typed = {"mail_templates-quote_en_subject": "Quote {numero}"}
+    for extra in ({"preview": "1"}, {}):
+        response = client.post("/settings/", data=settings_form(client, **typed, **extra))
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert elements(html, "p", id="mail_templates-quote_en_subject-error")
+        assert "{numero}" in html
+    with app.app_context():
+        assert db.session.scalars(select(Organization)).one().mail_templates == {}

@@ -12,7 +12,7 @@ from portal.api import api_blueprint
 from portal.envelope import ok
 from portal.errors import NotFound
 from portal.fiscal.logo import MAX_BYTES
-from portal.forms import form_from_json
+from portal.forms import form_from_json, json_body
 from portal.organization import services
 from portal.organization.forms import OrganizationUpdateForm
 from portal.security.identity import acting_user
@@ -44,6 +44,8 @@ def profile_json(organization: Organization) -> dict[str, Any]:
         "invoicePrefix": organization.invoice_prefix,
         "quotePrefix": organization.quote_prefix,
         "taxRates": list(organization.tax_rates or []),
+        "mailReplyTo": organization.mail_reply_to,
+        "mailTemplates": organization.mail_templates or {},
         "logoUrl": url_for("api_organization.get_logo") if organization.logo_type else None,
     }
 
@@ -63,7 +65,12 @@ def update_organization() -> ResponseReturnValue:
     form = form_from_json(
         OrganizationUpdateForm, partial=True, fallback_country=organization.country
     )
-    organization = services.update_profile(organization, form.profile_changes())
+    changes = form.profile_changes()
+    body = json_body()
+    if "mailTemplates" in body:  # nested by purpose and language: the service checks it
+        templates = body["mailTemplates"]
+        changes["mail_templates"] = {} if templates is None else templates
+    organization = services.update_profile(organization, changes)
     if "plan" in form:
         services.change_plan(organization, form.plan.data, changed_by=actor)
     return ok(_("Organisation updated"), profile_json(organization))

@@ -9,8 +9,10 @@ worker (``portal.mail.jobs``) attaches the PDF and sends it.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,13 +22,21 @@ from portal.accounts.models import Organization, User
 from portal.clock import utcnow
 from portal.errors import ValidationError
 from portal.extensions import db
-from portal.forms import EMAIL_INVALID
+from portal.forms import EMAIL_INVALID, TOO_LONG, WRONG_TYPE
 from portal.jobs.models import JobStatus
 from portal.mail.compose import (
+    BODY_MAX,
     BUTTON_LABELS,
     LANGUAGES,
+    PLACEHOLDERS,
+    PURPOSES,
+    SUBJECT_MAX,
+    Composed,
+    TemplateError,
+    check_template,
     compose,
     document_values,
+    format_total,
     template_for,
 )
 from portal.mail.models import OutgoingMessage
@@ -34,6 +44,9 @@ from portal.mail.models import OutgoingMessage
 NO_RECIPIENT = _l("The customer has no e-mail address: write one in To")
 TOO_MANY_RECIPIENTS = _l("At most %(max)d addresses", max=20)
 MAX_RECIPIENTS = 20
+UNKNOWN_PLACEHOLDER = _l("Unknown placeholder {%(name)s}: use %(known)s")
+UNCLOSED_BRACE = _l("A brace is not closed: write {{ or }} for a brace itself")
+TEMPLATE_PARTS = {"subject": SUBJECT_MAX, "body": BODY_MAX}
 
 STATUS_NAMES = {
     JobStatus.PENDING: "QUEUED",
@@ -147,6 +160,70 @@ def message_json(message: OutgoingMessage) -> dict[str, Any]:
         "sentAt": message.sent_at.isoformat() if message.sent_at else None,
         "createdAt": message.created_at.isoformat() if message.created_at else None,
     }
+
+
+def clean_mail_templates(value: Any) -> dict[str, dict[str, dict[str, str]]]:
+    """An organisation's templates as sent (``{purpose: {language: {"subject", "body"}}}``),
+    checked and trimmed; blank parts are left out (the portal's wording then). Raises
+    ``ValidationError`` naming the part: ``mail_templates.invoice.es.subject``."""
+    field = "mail_templates"
+    if not isinstance(value, dict):
+        raise ValidationError({field: WRONG_TYPE})
+    clean: dict[str, dict[str, dict[str, str]]] = {}
+    for purpose, languages in value.items():
+        if purpose not in PURPOSES or not isinstance(languages, dict):
+            raise ValidationError({f"{field}.{purpose}": WRONG_TYPE})
+        for language, parts in languages.items():
+            where = f"{field}.{purpose}.{language}"
+            if language not in LANGUAGES or not isinstance(parts, dict):
+                raise ValidationError({where: WRONG_TYPE})
+            for part, text in parts.items():
+                if part not in TEMPLATE_PARTS or not isinstance(text, str | None):
+                    raise ValidationError({f"{where}.{part}": WRONG_TYPE})
+                text = (text or "").strip()
+                if not text:
+                    continue
+                _check_part(f"{where}.{part}", text, TEMPLATE_PARTS[part])
+                clean.setdefault(purpose, {}).setdefault(language, {})[part] = text
+    return clean
+
+
+def _check_part(field: str, text: str, maximum: int) -> None:
+    if len(text) > maximum:
+        raise ValidationError({field: TOO_LONG % {"max": maximum}})
+    try:
+        check_template(text)
+    except TemplateError as exc:
+        if exc.reason == "syntax":
+            raise ValidationError({field: UNCLOSED_BRACE}) from None
+        known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        message = UNKNOWN_PLACEHOLDER % {"name": exc.placeholder, "known": known}
+        raise ValidationError({field: message}) from None
+
+
+def preview_mail(
+    organization: Organization, templates: dict[str, Any], purpose: str, language: str
+) -> Composed:
+    """What a customer would get with ``templates`` (checked first), filled with an example
+    document of the organisation's: shown on the settings page before saving."""
+    prefix = organization.invoice_prefix if purpose == "invoice" else organization.quote_prefix
+    sample = {
+        "customer": {"es": "Ana García", "en": "Jane Doe"}[language],
+        "number": f"{prefix}-{organization.today().year}-0042",
+        "total": format_total(Decimal("1234.50"), organization.currency, language),
+        "due_date": format_date(organization.today() + timedelta(days=30), "long", locale=language),
+        "organization": organization.name,
+        "link": f"{current_app.config.get('BASE_URL') or ''}/{purpose[0]}/example",
+        "message": {
+            "es": "Gracias por su confianza.",
+            "en": "Thank you for your business.",
+        }[language],
+    }
+    return compose(
+        template_for(templates, purpose, language),
+        sample,
+        button_label=BUTTON_LABELS[purpose][language],
+    )
 
 
 def _addresses(field: str, values: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    EmailField,
     FieldList,
     FileField,
     Form,
@@ -22,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     Length,
     NumberRange,
     Optional,
@@ -42,6 +44,7 @@ from portal.fiscal.forms import (
 from portal.fiscal.taxes import find_rate
 from portal.fiscal.taxids import normalize_iban
 from portal.forms import (
+    EMAIL_INVALID,
     NAME_REQUIRED,
     PERCENT_RANGE,
     TOO_LONG,
@@ -49,8 +52,10 @@ from portal.forms import (
     DecimalInput,
     DecimalRange,
     Present,
+    lower,
     strip,
 )
+from portal.mail.compose import BODY_MAX, LANGUAGES, PURPOSES, SUBJECT_MAX
 from portal.money import parse_decimal
 from portal.security.plans import PLAN_LABELS
 from portal.security.roles import PLANS
@@ -266,6 +271,15 @@ class OrganizationForm(FiscalFormMixin, FlaskForm):
         invalid=LOCALE_INVALID,
     )
     time_zone = TimeZoneField(_l("Time zone"))  # blank: keep the current one
+    mail_reply_to = EmailField(
+        _l("Reply-to address"),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Email(EMAIL_INVALID, granular_message=False),
+        ],
+        filters=[strip, lower],
+    )
 
     def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
         if organization is not None:
@@ -331,6 +345,61 @@ class OrganizationForm(FiscalFormMixin, FlaskForm):
         if "time_zone" in changes and changes["time_zone"] is None:
             del changes["time_zone"]  # blank: keep the current zone
         return {name: "" if value is None else value for name, value in changes.items()}
+
+
+class MailTemplatesForm(Form):
+    """The settings page's template fields: ``invoice_es_subject``, ``invoice_es_body``…
+    (the API takes the nested ``mailTemplates`` object; the service checks both)."""
+
+    PREFIX = "mail_templates-"
+
+    @staticmethod
+    def field_name(purpose: str, language: str, part: str) -> str:
+        return f"{purpose}_{language}_{part}"
+
+    @classmethod
+    def flat(cls, templates: dict[str, Any]) -> dict[str, str]:
+        """The organisation's templates as the fields' data."""
+        return {
+            cls.field_name(purpose, language, part): text
+            for purpose, languages in (templates or {}).items()
+            for language, parts in (languages or {}).items()
+            for part, text in (parts or {}).items()
+        }
+
+    def templates(self) -> dict[str, Any]:
+        return {
+            purpose: {
+                language: {
+                    part: self[self.field_name(purpose, language, part)].data or ""
+                    for part in ("subject", "body")
+                }
+                for language in LANGUAGES
+            }
+            for purpose in PURPOSES
+        }
+
+
+for _purpose in PURPOSES:
+    for _language in LANGUAGES:
+        setattr(
+            MailTemplatesForm,
+            MailTemplatesForm.field_name(_purpose, _language, "subject"),
+            StringField(
+                _l("Subject"),
+                validators=[Length(max=SUBJECT_MAX, message=TOO_LONG)],
+                filters=[strip],
+            ),
+        )
+        setattr(
+            MailTemplatesForm,
+            MailTemplatesForm.field_name(_purpose, _language, "body"),
+            TextAreaField(
+                _l("Message"),
+                validators=[Length(max=BODY_MAX, message=TOO_LONG)],
+                filters=[strip],
+            ),
+        )
 
 
 def plan_field() -> ChoiceField:

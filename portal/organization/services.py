@@ -15,6 +15,7 @@ from portal.errors import InvalidState, ValidationError
 from portal.extensions import db
 from portal.fiscal.logo import Logo, clean_logo
 from portal.invoices.models import Invoice
+from portal.mail.services import clean_mail_templates
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote
 from portal.security.plans import PLAN_LIMITS, plan_label
@@ -59,6 +60,8 @@ PROFILE_FIELDS = frozenset(
         "currency",
         "locale",
         "time_zone",
+        "mail_reply_to",
+        "mail_templates",
     }
 )
 # (prefix attribute, the documents it numbers, the message when it is locked)
@@ -79,8 +82,10 @@ def update_profile(organization: Organization, changes: Mapping[str, Any]) -> Or
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
-    organization = lock_organization(organization.id)
     values = dict(changes)
+    if values.get("mail_templates") is not None:
+        values["mail_templates"] = clean_mail_templates(values["mail_templates"])
+    organization = lock_organization(organization.id)
     country = values.get("country", organization.country) or ""
     if {"tax_id", "iban", "country"} & values.keys():
         values["tax_id"], values["iban"] = fiscal_ids(

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from portal.errors import NotFound, PortalError
 from portal.fiscal.logo import MAX_BYTES
 from portal.forms import apply_error
+from portal.mail.compose import DEFAULT_TEMPLATES, LANGUAGES, PLACEHOLDERS, PURPOSES
+from portal.mail.services import clean_mail_templates, preview_mail
 from portal.organization import billing, services
-from portal.organization.forms import LogoForm, OrganizationForm
+from portal.organization.forms import LogoForm, MailTemplatesForm, OrganizationForm
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.web import refusals_go_back
@@ -23,12 +25,28 @@ def _settings_page() -> str:
     return url_for("organization.settings")
 
 
-def _render(form: OrganizationForm, status: int = 200) -> ResponseReturnValue:
+def _render(
+    form: OrganizationForm,
+    status: int = 200,
+    mail_form: MailTemplatesForm | None = None,
+    previews: list | None = None,
+) -> ResponseReturnValue:
     organization = acting_user().organization
     form.pad_tax_rows()
+    if mail_form is None:
+        mail_form = MailTemplatesForm(
+            prefix=MailTemplatesForm.PREFIX,
+            data=MailTemplatesForm.flat(organization.mail_templates),
+        )
     return render_template(
         "organization/settings.html",
         form=form,
+        mail_form=mail_form,
+        mail_defaults=DEFAULT_TEMPLATES,
+        mail_purposes=PURPOSES,
+        mail_languages=LANGUAGES,
+        mail_placeholders=PLACEHOLDERS,
+        previews=previews,
         logo_form=LogoForm(),
         organization=organization,
         currency_locked=services.has_documents(organization.id),
@@ -44,21 +62,63 @@ def settings() -> ResponseReturnValue:
     form = OrganizationForm(organization=organization)
     if request.method == "GET":
         return _render(form)
-    # A post that carries no row of the table (not the page's own form) leaves it alone.
+    # A post that carries no row of the table (not the page's own form) leaves it alone;
+    # so with the mail templates.
     tax_rates_sent = any(key.startswith("tax_rates-") for key in request.form)
+    mail_form = None
+    if any(key.startswith(MailTemplatesForm.PREFIX) for key in request.form):
+        mail_form = MailTemplatesForm(request.form, prefix=MailTemplatesForm.PREFIX)
+    if "preview" in request.form:
+        return _preview(form, mail_form)
     form.drop_blank_tax_rows()
-    if form.validate_on_submit():
+    mail_valid = mail_form is None or mail_form.validate()
+    if form.validate_on_submit() and mail_valid:
+        changes = form.profile_changes(tax_rates=tax_rates_sent)
+        if mail_form is not None:
+            changes["mail_templates"] = mail_form.templates()
         try:
-            services.update_profile(organization, form.profile_changes(tax_rates=tax_rates_sent))
+            services.update_profile(organization, changes)
         except PortalError as exc:
             if exc.status >= 500:
                 raise
-            if not apply_error(form, exc):
+            if not apply_error(form, exc) and not _apply_mail_error(mail_form, exc):
                 flash(str(exc.error), "error")
-            return _render(form, exc.status)  # a refusal: nothing was changed
+            return _render(form, exc.status, mail_form)  # a refusal: nothing was changed
         flash(_("Changes saved."), "success")
         return redirect(_settings_page())
-    return _render(form, 400)
+    return _render(form, 400, mail_form)
+
+
+def _preview(form: OrganizationForm, mail_form: MailTemplatesForm | None) -> ResponseReturnValue:
+    """The e-mails the templates as typed would write, shown on the page; nothing saved."""
+    organization = acting_user().organization
+    typed = mail_form.templates() if mail_form is not None else organization.mail_templates
+    try:
+        templates = clean_mail_templates(typed)
+    except PortalError as exc:
+        if not _apply_mail_error(mail_form, exc):
+            flash(str(exc.error), "error")
+        return _render(form, 400, mail_form)
+    previews = [
+        (purpose, language, preview_mail(organization, templates, purpose, language))
+        for purpose in PURPOSES
+        for language in LANGUAGES
+    ]
+    return _render(form, 200, mail_form, previews)
+
+
+def _apply_mail_error(mail_form: MailTemplatesForm | None, exc: PortalError) -> bool:
+    """A template's error (``mail_templates.invoice.es.subject``) beside its field."""
+    shown = False
+    for key, message in (getattr(exc, "errors", None) or {}).items():
+        parts = key.split(".")
+        if mail_form is None or parts[0] != "mail_templates" or len(parts) != 4:
+            continue
+        name = MailTemplatesForm.field_name(*parts[1:])
+        if name in mail_form:
+            mail_form[name].errors = [*mail_form[name].errors, str(message)]
+            shown = True
+    return shown
 
 
 @bp.post("/logo")
