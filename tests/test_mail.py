@@ -285,6 +285,18 @@ def test_a_permanent_refusal_fails_at_once_with_the_reply(mailer, smtp_server):
     assert not handler.received
 
 
+def test_a_password_is_never_sent_without_tls(make_app, make_user, smtp_server, tmp_path):
+    handler, port = smtp_server  # offers no STARTTLS
+    app = make_app(SMTP_URL=f"smtp://me:secret@127.0.0.1:{port}", MAIL_TIMEOUT_SECONDS=5.0)
+    mailer = Mailer(app, make_user("OWNER"))
+    message_id = mailer.queue(mailer.invoice(mailer.customer()))
+    mailer.run()
+    failed = mailer.message(message_id)
+    assert failed.status == "FAILED"
+    assert "offers no STARTTLS: the password is not sent in clear" in failed.last_reply
+    assert not handler.received
+
+
 def test_no_server_listening_is_retried_then_failed(make_app, make_user, tmp_path):
     app = make_app(
         SMTP_URL=f"smtp://127.0.0.1:{free_port()}",
