@@ -137,5 +137,7 @@ OUTGOING_MAIL = JobKind(
     perform=perform_message,
     record=record_message,
     batch_size=10,
-    lease_seconds=180.0,  # half of it is three SMTP timeouts (30 s each)
+    # Half of it (150 s) covers five SMTP commands each stalled to its 30 s timeout; a send
+    # that outlasts it is not recorded and is attempted again after the lease.
+    lease_seconds=300.0,
 )
