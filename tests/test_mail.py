@@ -346,10 +346,19 @@ def test_no_customer_address_is_a_validation_error_and_nothing_is_queued(mailer)
         assert db.session.scalars(select(OutgoingMessage)).all() == []
 
 
-def test_an_invalid_address_is_refused(mailer):
+@pytest.mark.parametrize(
+    ("field", "address"),
+    [
+        ("cc", "not an address"),
+        ("to", "ana@cliente.example\r\nBcc: x@y.example"),
+        ("to", "añá@x.es"),
+    ],
+)
+def test_an_invalid_address_is_refused(mailer, field, address):
+    invoice = mailer.invoice(mailer.customer())
     with pytest.raises(ValidationError) as refused:
-        mailer.queue(mailer.invoice(mailer.customer()), cc=["not an address"])
-    assert "cc" in refused.value.errors
+        mailer.queue(invoice, **{field: [address]})
+    assert field in refused.value.errors
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(mailer, smtp_server):

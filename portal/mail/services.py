@@ -234,7 +234,8 @@ def _addresses(field: str, values: list[str]) -> list[str]:
         if not address:
             continue
         try:
-            validate_email(address, check_deliverability=False)
+            # ASCII only: the transport does not speak SMTPUTF8, which few servers offer.
+            validate_email(address, check_deliverability=False, allow_smtputf8=False)
         except EmailNotValidError:
             raise ValidationError({field: EMAIL_INVALID}) from None
         if address.lower() not in seen:
