@@ -113,6 +113,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog
     from portal.dashboard.views import bp as dashboard
     from portal.health import bp as health
+    from portal.invoices.public import bp as public_invoices
     from portal.invoices.views import bp as invoices
     from portal.organization.views import bp as organization
     from portal.quotes.public import bp as public_quotes
@@ -132,6 +133,7 @@ def configure_blueprints(app: Flask) -> None:
         organization,
         webhooks,
         public_quotes,
+        public_invoices,
     )
     for blueprint in (*pages, *api.blueprints()):
         app.register_blueprint(blueprint)

@@ -20,8 +20,10 @@ THIS_YEAR = TODAY.year
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def new_customer(client, member, name="Cliente Uno") -> str:
-    body = client.post("/api/v1/customers", json={"name": name}, headers=bearer(member))
+def new_customer(client, member, name="Cliente Uno", email="cliente@example.com") -> str:
+    """A customer (with an e-mail address, so that its quotes can be sent)."""
+    body = {"name": name, "email": email}
+    body = client.post("/api/v1/customers", json=body, headers=bearer(member))
     return assert_envelope(body, 201)["data"]["id"]
 
 
@@ -307,10 +309,9 @@ def test_lifecycle_conflicts_have_clear_messages(client, make_user):
     sent = act(client, operator, f"{url}/send")
     assert sent["message"] == "Cotización enviada" and sent["data"]["status"] == "SENT"
     assert sent["data"]["publicUrl"].startswith("http://localhost/q/")
-    twice = act(client, operator, f"{url}/send", 409, "INVALID_STATE")
-    assert twice["error"] == "Solo se pueden enviar cotizaciones en borrador"
-    english = act(client, operator, f"{url}/send", 409, "INVALID_STATE", **EN)
-    assert english["error"] == "Only draft quotes can be sent"
+    twice = act(client, operator, f"{url}/send")  # sending again: recorded, still SENT
+    assert twice["data"]["status"] == "SENT"
+    assert twice["data"]["publicUrl"] == sent["data"]["publicUrl"]
 
     edit = client.patch(url, json=quote_body(customer), headers=bearer(operator))
     assert (
@@ -326,9 +327,11 @@ def test_lifecycle_conflicts_have_clear_messages(client, make_user):
     assert accepted["message"] == "Cotización aceptada"
     assert accepted["data"]["status"] == "ACCEPTED"
     assert accepted["data"]["decisionReason"] == "Buen precio"
-    assert accepted["data"]["publicUrl"] is None
+    assert accepted["data"]["publicUrl"] == sent["data"]["publicUrl"]  # it shows the decision
     reject_after = act(client, operator, f"{url}/reject", 409, "INVALID_STATE")
     assert reject_after["error"] == "Solo las cotizaciones enviadas se pueden aceptar o rechazar"
+    send_after = act(client, operator, f"{url}/send", 409, "INVALID_STATE", **EN)
+    assert send_after["error"] == "Only draft or sent quotes can be sent"
 
     act(client, accountant, f"{url}/convert", 201)
     again = act(client, accountant, f"{url}/convert", 409, "INVALID_STATE")
@@ -363,7 +366,8 @@ def test_an_expired_quote_cannot_be_accepted(client, make_user):
     assert quote["status"] == "DRAFT"
     url = f"{QUOTES}/{quote['id']}"
     sent = act(client, operator, f"{url}/send")
-    assert sent["data"]["status"] == "EXPIRED" and sent["data"]["publicUrl"] is None
+    assert sent["data"]["status"] == "EXPIRED"
+    assert sent["data"]["publicUrl"].startswith("http://localhost/q/")  # it says it expired
     for action in ("accept", "reject"):
         expired = act(client, operator, f"{url}/{action}", 409, "INVALID_STATE")
         assert expired["error"] == "Esta cotización está vencida"

@@ -48,7 +48,11 @@ def day(n: int) -> str:
 
 
 def customer(client, member, name: str) -> str:
-    response = client.post("/api/v1/customers", json={"name": name}, headers=bearer(member))
+    response = client.post(
+        "/api/v1/customers",
+        json={"name": name, "email": "cliente@example.com"},
+        headers=bearer(member),
+    )
     return assert_envelope(response, 201)["data"]["id"]
 
 

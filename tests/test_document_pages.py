@@ -52,7 +52,7 @@ class Api:
         return assert_envelope(response, 200)["data"]
 
     def customer(self, name: str = "Ferretería Sol") -> str:
-        return self.post("/customers", {"name": name})["id"]
+        return self.post("/customers", {"name": name, "email": "cliente@example.com"})["id"]
 
     def product(self, name: str = "Tornillo", sku: str = "T-1", price: str = "2.50") -> str:
         return self.post("/products", {"name": name, "sku": sku, "price": price})["id"]
@@ -566,12 +566,13 @@ def test_an_accountant_sees_convert_issue_void_and_the_payment_form(app, make_us
     draft_invoice = api.invoice()
     issued = api.issued_invoice()
     accountant = logged_in(app, member_of(make_user, owner, "ACCOUNTANT"))
-    assert action_forms(page(accountant, f"/quotes/{accepted['id']}")) == {"convert"}
+    # Convert, and a new public link (they write quotes too).
+    assert action_forms(page(accountant, f"/quotes/{accepted['id']}")) == {"convert", "public-link"}
     html = page(accountant, f"/invoices/{draft_invoice['id']}")
     assert action_forms(html) == {"issue", "void"}
     assert f"/invoices/{draft_invoice['id']}/edit" in links(html)
     html = page(accountant, f"/invoices/{issued['id']}")
-    assert action_forms(html) == {"void", "payments"}
+    assert action_forms(html) == {"void", "payments", "send"}
     (amount,) = elements(html, "input", name="amount")
     assert amount["attrs"]["value"] == "158.23"  # the balance, proposed
 
@@ -625,10 +626,16 @@ def test_refused_actions_are_flashed_on_the_document(api, browser):
         "Solo las cotizaciones aceptadas se pueden convertir en factura"
     ]
     post_action(browser, f"{quote_show}/send", quote_show)
+    response = post_action(browser, f"{quote_show}/send", quote_show)  # sending again is fine
+    assert response.status_code == 302
+    assert flashes(page(browser, quote_show)) == ["Cotización enviada"]
+    assert api.get(quote_show)["status"] == "SENT"
+    api.post(f"{quote_show}/reject", status=200)
     response = post_action(browser, f"{quote_show}/send", quote_show)
     assert response.status_code == 302
-    assert flashes(page(browser, quote_show)) == ["Solo se pueden enviar cotizaciones en borrador"]
-    assert api.get(quote_show)["status"] == "SENT"
+    assert flashes(page(browser, quote_show)) == [
+        "Solo se pueden enviar cotizaciones en borrador o enviadas"
+    ]
 
 
 def test_a_payment_above_the_balance_is_shown_beside_the_amount(api, browser):
@@ -828,7 +835,7 @@ def test_the_public_page_speaks_the_organisations_language(
         ("en", "reject", "Thank you: the quote was rejected.", "REJECTED"),
     ],
 )
-def test_the_public_link_takes_one_answer_then_is_gone(
+def test_the_public_link_takes_one_answer_then_shows_it(
     app, owner, api, browser, org_locale, action, message, status
 ):
     set_org_locale(app, owner.organization_id, org_locale)
@@ -841,14 +848,16 @@ def test_the_public_link_takes_one_answer_then_is_gone(
     html = response.get_data(as_text=True)
     assert text_of(html, "p", role="status") == message
     assert api.get(f"/quotes/{quote['id']}")["status"] == status
-    assert visitor.get(link).status_code == 404
+    after = visitor.get(link)  # the page stays and shows the answer
+    assert after.status_code == 200 and "Vale" in after.get_data(as_text=True)
+    assert 'name="reason"' not in after.get_data(as_text=True)
     again = visitor.post(f"{link}/accept", data={"csrf_token": token})
-    assert again.status_code == 404
+    assert again.status_code == 303 and again.headers["Location"].endswith(link)
     assert api.get(f"/quotes/{quote['id']}")["status"] == status
     html = page(browser, f"/quotes/{quote['id']}")
     assert "Cliente, mediante el enlace público" in html  # the history names the link
     assert "Vale" in html
-    assert not elements(html, "input", class_="copy-link")  # no link to share any more
+    assert elements(html, "input", class_="copy-link")  # the link stays: it shows the answer
 
 
 def test_the_history_names_the_public_link_in_the_readers_language(app, api, browser):

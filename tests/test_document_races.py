@@ -102,7 +102,9 @@ def post(live_server, member, path: str, **kwargs) -> dict:
 
 
 def make_customer(live_server, member, name: str = "Cliente Carrera") -> str:
-    return post(live_server, member, "/customers", json={"name": name})["id"]
+    return post(
+        live_server, member, "/customers", json={"name": name, "email": "cliente@example.com"}
+    )["id"]
 
 
 def accepted_quote(live_server, operator, customer_id: str) -> str:

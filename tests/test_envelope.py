@@ -37,6 +37,7 @@ def test_walk_the_url_map_wrong_methods_and_unknown_paths(app, client, make_user
     assert len(allowed) >= 6
     checked = 0
     for path, methods in allowed.items():
+        owner = make_user()  # a fresh caller per path: the walk stays under one's rate limit
         for method in sorted(ALL_METHODS - methods):
             if _routes_elsewhere(app, path, method):
                 continue  # e.g. PATCH /products/export is PATCH /products/<id="export">

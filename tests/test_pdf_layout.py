@@ -95,7 +95,11 @@ CUSTOMER_NAME = "Distribuciones Ébano S.A."
 
 
 def fiscal_customer(client, app, member, name=CUSTOMER_NAME, **fields) -> str:
-    response = client.post("/api/v1/customers", json={"name": name}, headers=bearer(member))
+    response = client.post(
+        "/api/v1/customers",
+        json={"name": name, "email": "cliente@example.com"},
+        headers=bearer(member),
+    )
     public_id = assert_envelope(response, 201)["data"]["id"]
     with app.app_context():
         customer = db.session.scalars(select(Customer).where(Customer.public_id == public_id)).one()

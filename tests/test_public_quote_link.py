@@ -1,4 +1,4 @@
-"""The public quote link: no log-in, the organisation's language, one answer, then 404."""
+"""The public quote link: no log-in, the customer's language, one answer, then the answer."""
 
 import re
 import secrets
@@ -81,16 +81,18 @@ def test_link_in_the_organisations_language_accepts_once(app, client, make_user)
     assert answer.status_code == 200
     assert "Thank you: the quote was accepted." in text_of(answer)
 
-    assert visitor.get(link, headers=ES).status_code == 404
+    shown = visitor.get(link, headers=ES)  # the page stays and shows the decision
+    assert shown.status_code == 200
+    assert "This quote was accepted on" in text_of(shown) and "Your answer" not in text_of(shown)
     again = visitor.post(
         f"{link}/reject", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
     )
-    assert again.status_code == 404
+    assert again.status_code == 303  # back to the page, which says it was accepted
 
     data = detail(client, operator, quote["id"])
     assert data["status"] == "ACCEPTED"
     assert data["decisionReason"] == "Looks right"
-    assert data["publicUrl"] is None
+    assert data["publicUrl"] == f"http://localhost{link}"
     event = last_event(client, operator, quote["id"])
     assert event["action"] == "accepted"
     assert event["actor"] is None
@@ -120,13 +122,13 @@ def test_link_rejects_with_a_reason_in_spanish(app, client, make_user):
     )
     assert answer.status_code == 200
     assert "Gracias: la cotización fue rechazada." in text_of(answer)
-    assert visitor.get(link).status_code == 404
+    assert visitor.get(link).status_code == 200
 
     data = detail(client, operator, quote["id"])
     assert (data["status"], data["decisionReason"], data["publicUrl"]) == (
         "REJECTED",
         "Muy caro",
-        None,
+        f"http://localhost{link}",
     )
     event = last_event(client, operator, quote["id"])
     assert (event["action"], event["actor"], event["actorLabel"]) == (
@@ -169,23 +171,26 @@ def test_a_refused_answer_changes_nothing(app, client, make_user):
     assert visitor.get(link).status_code == 200  # still answerable
 
 
-def test_expired_unknown_and_unsent_links_are_404(app, client, make_user):
+def test_expired_links_say_so_and_unknown_ones_are_404(app, client, make_user):
     operator = make_user(role="OPERATOR")
     customer = new_customer(client, operator)
     response = client.post(QUOTES, json=past_quote_body(customer), headers=bearer(operator))
     expired = assert_envelope(response, 201)["data"]
     sent = act(client, operator, f"{QUOTES}/{expired['id']}/send")["data"]
-    assert sent["status"] == "EXPIRED" and sent["publicUrl"] is None
+    assert sent["status"] == "EXPIRED" and sent["publicUrl"]
     with app.app_context():
         token = db.session.scalar(select(Quote.public_token).where(Quote.public_id == sent["id"]))
-    assert token  # it was sent, so it has a link, but the link no longer answers
+    assert token  # it was sent, so it has a link, which says it expired and takes no answer
+    expired_page = app.test_client().get(f"/q/{token}")
+    assert expired_page.status_code == 200
+    assert "Esta cotización venció el" in text_of(expired_page)
+    assert 'name="reason"' not in text_of(expired_page)
 
     draft = create_quote(client, operator, customer)
     assert draft["publicUrl"] is None
 
     visitor = app.test_client()
     for path in (
-        f"/q/{token}",
         f"/q/{secrets.token_urlsafe(32)}",
         "/q/" + "a" * 100,
     ):
@@ -198,7 +203,7 @@ def test_expired_unknown_and_unsent_links_are_404(app, client, make_user):
     answer = visitor.post(f"{random_path}/accept", data={"csrf_token": csrf})
     assert answer.status_code == 404
     expired_answer = visitor.post(f"/q/{token}/accept", data={"csrf_token": csrf})
-    assert expired_answer.status_code == 404
+    assert expired_answer.status_code == 303
     data = detail(client, operator, expired["id"])
     assert data["status"] == "EXPIRED"
     assert detail(client, operator, live["id"])["status"] == "SENT"
@@ -232,13 +237,15 @@ def test_public_page_escapes_what_members_wrote(app, client, make_user):
     assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", raw)
 
 
-def test_a_members_decision_closes_the_link(app, client, make_user):
+def test_a_members_decision_shows_on_the_link(app, client, make_user):
     operator = make_user(role="OPERATOR")
     quote, link = sent_quote(client, operator)
     visitor = app.test_client()
     assert visitor.get(link).status_code == 200
     act(client, operator, f"{QUOTES}/{quote['id']}/reject", json={"reason": "Cancelado"})
-    assert visitor.get(link).status_code == 404
+    shown = visitor.get(link)
+    assert shown.status_code == 200 and "Cancelado" in text_of(shown)
+    assert "Esta cotización fue rechazada el" in text_of(shown)
 
 
 def test_public_links_come_from_the_base_url_never_from_the_host_header(make_app, make_user):
@@ -246,7 +253,9 @@ def test_public_links_come_from_the_base_url_never_from_the_host_header(make_app
     client = app.test_client()
     owner = make_user(role="OWNER")
     customer = client.post(
-        "/api/v1/customers", json={"name": "Cliente"}, headers=bearer(owner)
+        "/api/v1/customers",
+        json={"name": "Cliente", "email": "c@example.com"},
+        headers=bearer(owner),
     ).get_json()["data"]["id"]
     body = {"customerId": customer, "lines": [{"description": "A", "quantity": 1, "unitPrice": 5}]}
     quote = client.post("/api/v1/quotes", json=body, headers=bearer(owner)).get_json()["data"]

@@ -87,7 +87,11 @@ def spanish(app, member) -> None:
 
 
 def customer(client, member, name: str = "Librería Cervantes", surcharge: bool = False) -> str:
-    response = client.post("/api/v1/customers", json={"name": name}, headers=bearer(member))
+    response = client.post(
+        "/api/v1/customers",
+        json={"name": name, "email": "cliente@example.com"},
+        headers=bearer(member),
+    )
     public_id = assert_envelope(response, 201)["data"]["id"]
     if surcharge:
         with client.application.app_context():

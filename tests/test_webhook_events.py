@@ -181,8 +181,9 @@ def test_a_quotes_life_and_its_invoice(app, client, owner, hook):
     quote = create_quote(client, owner, customer)
     assert types(app, hook) == ["customer.created"]  # a draft quote is no event
     sent = post(client, owner, f"{QUOTES}/{quote['id']}/send")["data"]
+    email = sent.pop("email")  # the answer adds the queued e-mail to the quote
     assert last(app, hook, "quote.sent") == sent
-    assert sent["publicUrl"]
+    assert sent["publicUrl"] and email["status"] == "QUEUED"
     accepted = post(client, owner, f"{QUOTES}/{quote['id']}/accept")["data"]
     assert last(app, hook, "quote.accepted") == accepted
     invoice = post(client, owner, f"{QUOTES}/{quote['id']}/convert", status=201)["data"]

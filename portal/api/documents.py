@@ -16,12 +16,14 @@ from flask_wtf import FlaskForm
 
 from portal.accounts.models import User
 from portal.documents import services as documents
+from portal.documents.forms import send_input
 from portal.documents.history import event_json, events_of
 from portal.documents.kernel import DocumentType, Transition
 from portal.documents.lines import line_entries, line_values
 from portal.documents.pdf import pdf_response
 from portal.envelope import created, ok
 from portal.forms import form_from_json
+from portal.mail.services import message_json
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.team.services import names_of
@@ -101,6 +103,38 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
             _action_view(kind, transition),
             methods=["POST"],
         )
+    if kind.sending is not None:
+        _sending_routes(bp, kind)
+
+
+def _sending_routes(bp: Blueprint, kind: DocumentType) -> None:
+    """``POST …/<id>/send`` (e-mail it) and ``POST …/<id>/public-link`` (a new link)."""
+    sending = kind.sending
+    assert sending is not None
+
+    @require(sending.permission)
+    def send(public_id: str) -> Response:
+        actor = acting_user()
+        documents.get_document(kind, actor, public_id)  # 404 before a body's 400
+        values = send_input()
+        document, queued = documents.send_document(kind, actor, public_id, **values)
+        body = {**kind.to_json(document, detail=True), "email": message_json(queued)}
+        return ok(sending.done, body)
+
+    @require(sending.permission)
+    def renew_link(public_id: str) -> Response:
+        document = documents.renew_public_link(kind, acting_user(), public_id)
+        return ok(_("A new link replaces the old one"), kind.to_json(document, detail=True))
+
+    send.__name__ = f"send_{kind.key}"
+    renew_link.__name__ = f"renew_{kind.key}_link"
+    bp.add_url_rule(f"/{kind.plural}/<public_id>/send", f"send_{kind.key}", send, methods=["POST"])
+    bp.add_url_rule(
+        f"/{kind.plural}/<public_id>/public-link",
+        f"renew_{kind.key}_link",
+        renew_link,
+        methods=["POST"],
+    )
 
 
 def _action_view(kind: DocumentType, transition: Transition):

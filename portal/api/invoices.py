@@ -10,7 +10,7 @@ from portal.forms import form_from_json
 from portal.invoices import services
 from portal.invoices.document import INVOICES
 from portal.invoices.forms import PaymentForm
-from portal.invoices.serializers import invoice_json, payment_json, summary_json
+from portal.invoices.serializers import payment_json, summary_json
 from portal.pagination import page_args
 from portal.security.identity import acting_user
 from portal.security.permissions import require
@@ -60,5 +60,5 @@ def record_payment(public_id: str) -> Response:
     invoice = services.get_invoice(actor, public_id)
     return created(
         INVOICES.transition("record_payment").done,
-        {"payment": payment_json(payment), "invoice": invoice_json(invoice, detail=True)},
+        {"payment": payment_json(payment), "invoice": INVOICES.to_json(invoice, detail=True)},
     )

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from portal.api import api_blueprint
 from portal.api.documents import document_routes
 from portal.envelope import created, ok
-from portal.invoices.serializers import invoice_json
+from portal.invoices.document import INVOICES
 from portal.pagination import page_args
 from portal.quotes import services
 from portal.quotes.document import QUOTES
@@ -39,4 +39,4 @@ def list_quotes() -> Response:
 @require(QUOTES.transition("convert").permission)
 def convert_quote(public_id: str) -> Response:
     invoice = services.convert_quote(acting_user(), public_id)
-    return created(QUOTES.transition("convert").done, invoice_json(invoice, detail=True))
+    return created(QUOTES.transition("convert").done, INVOICES.to_json(invoice, detail=True))

@@ -46,6 +46,24 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Sending:
+    """How a type is e-mailed to its customer: from which states, by whom, what the history
+    says, and the move the first sending makes (a quote's DRAFT → SENT), if any."""
+
+    sources: frozenset[str]
+    permission: str
+    event: str  # the history action of every sending ("sent", "emailed")
+    done: Any
+    refused: Any
+    public_endpoint: str  # the public page's endpoint (``/q/<token>``)
+    refusals: Mapping[str, Any] = field(default_factory=dict)
+    transition: str = ""  # the table's action taken when the state allows it ("send")
+
+    def refusal(self, status: str) -> Any:
+        return self.refusals.get(status, self.refused)
+
+
+@dataclass(frozen=True)
 class DocumentType:
     key: str  # "quote", "invoice": history rows, event names, URL of the API
     plural: str  # "quotes", "invoices": URL segments and blueprint names
@@ -91,6 +109,7 @@ class DocumentType:
             self.recount(before, after)
 
     extra_events: tuple[str, ...] = ()
+    sending: Sending | None = None  # e-mail and a public page, if the type has them
 
     def transition(self, action: str) -> Transition:
         for transition in self.transitions:

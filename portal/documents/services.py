@@ -6,6 +6,7 @@ module adds only what is truly its own (an invoice's payments, a quote's convers
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,14 +18,19 @@ from portal.db import conflicts
 from portal.documents.history import diff, record
 from portal.documents.kernel import CREATED, EDITED, DocumentType
 from portal.documents.numbering import SERIES_PATTERN, next_number
-from portal.errors import CustomerNotFound, ValidationError
+from portal.errors import CustomerNotFound, InvalidState, ValidationError
 from portal.extensions import db
+from portal.mail import services as mail
+from portal.mail.models import OutgoingMessage
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization, share_organization
+from portal.web import external_url
 from portal.webhooks.services import announce
 
 INVALID_STATUS = _l("Unknown status")
 YEAR_FIXED = _l("The date must stay in %(year)s, the year of number %(number)s")
+NO_LINK_YET = _l("This document has no public link yet: send it first")
+LINK_RENEWED = "link_renewed"  # the history action of a replaced public link
 
 
 def list_documents(
@@ -198,3 +204,79 @@ def perform(kind: DocumentType, actor: User, public_id: str, action: str, **para
     """Load the organisation's document under its row lock and take ``action`` on it."""
     document = get_document(kind, actor, public_id, for_update=True)
     return transit(kind, document, action, actor, **params)
+
+
+def new_public_token() -> str:
+    """An unguessable token for a public page (256 bits, URL-safe: 43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def public_url(kind: DocumentType, document: Any) -> str | None:
+    """The document's public page for its customer, if it has one (``PORTAL_BASE_URL``)."""
+    if kind.sending is None or not document.public_token:
+        return None
+    return external_url(kind.sending.public_endpoint, token=document.public_token)
+
+
+def send_document(
+    kind: DocumentType,
+    actor: User,
+    public_id: str,
+    *,
+    to: list[str],
+    cc: list[str],
+    message: str,
+) -> tuple[Any, OutgoingMessage]:
+    """E-mail the document to its customer (``to`` empty: the customer's address), in the
+    transaction of its history entry; the first sending of a quote also moves it to SENT.
+
+    The public link is made on the first sending and kept by the next ones."""
+    sending = kind.sending
+    if sending is None:
+        raise KeyError(kind.key)
+    document = get_document(kind, actor, public_id, for_update=True)
+    status = kind.effective_status(document)
+    if status not in sending.sources:
+        raise InvalidState(sending.refusal(status))
+    # Nothing changes before the e-mail is queued: a refused recipient leaves no trace.
+    token = document.public_token or new_public_token()
+    queued = mail.queue_document_mail(
+        kind.key,
+        document,
+        actor=actor,
+        to=to or None,
+        cc=cc,
+        message=message,
+        public_url=external_url(sending.public_endpoint, token=token),
+    )
+    document.public_token = token
+    recipients = {"to": ", ".join(queued.to_addresses)}
+    if queued.cc_addresses:
+        recipients["cc"] = ", ".join(queued.cc_addresses)
+    if sending.transition and kind.allows(document, sending.transition):
+        transit(kind, document, sending.transition, actor, changes=recipients)
+    else:
+        record(document, kind.key, sending.event, actor, recipients)
+    return document, queued
+
+
+def renew_public_link(kind: DocumentType, actor: User, public_id: str) -> Any:
+    """Replace the document's public token: the old link answers 404 from now on."""
+    document = get_document(kind, actor, public_id, for_update=True)
+    if not document.public_token:
+        raise InvalidState(NO_LINK_YET)
+    document.public_token = new_public_token()
+    db.session.flush()
+    record(document, kind.key, LINK_RENEWED, actor)
+    return document
+
+
+def document_by_token(kind: DocumentType, token: str, *, for_update: bool = False) -> Any:
+    """The document behind a public link, or ``None`` (a malformed token is simply unknown)."""
+    if not token or len(token) > 64:
+        return None
+    model = kind.model
+    stmt = select(model).where(model.public_token == token)
+    if for_update:
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)

@@ -11,14 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.documents import pages
 from portal.documents import services as documents
+from portal.documents.forms import SendForm
 from portal.documents.history import events_of
 from portal.documents.kernel import DocumentType, Transition
 from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
 from portal.documents.pdf import pdf_response
+from portal.errors import PortalError
+from portal.fiscal.parties import issuer_of
+from portal.forms import apply_error
+from portal.mail.services import customer_language, message_json, messages_for
 from portal.security.identity import acting_user
 from portal.security.permissions import can, require
 from portal.team.services import names_of
@@ -37,6 +45,41 @@ def editable(kind: DocumentType, document: Any) -> bool:
     return document.status in kind.editable and can(kind.write_permission)
 
 
+# History actions and fields of sending (beside ``documents.labels``).
+SENDING_ACTIONS = {
+    "emailed": _l("Sent by e-mail"),
+    documents.LINK_RENEWED: _l("New public link"),
+}
+SENDING_CHANGES = {"to": _l("Send to"), "cc": _l("Cc")}
+MAIL_STATUS_LABELS = {"QUEUED": _l("Queued"), "SENT": _l("Sent"), "FAILED": _l("Failed")}
+
+
+def may_send(kind: DocumentType, document: Any) -> bool:
+    sending = kind.sending
+    return (
+        sending is not None
+        and kind.effective_status(document) in sending.sources
+        and can(sending.permission)
+    )
+
+
+def sending_context(kind: DocumentType, document: Any, form: SendForm | None = None) -> dict:
+    """The send form, the e-mails sent and the public link, for the document's page."""
+    if kind.sending is None:
+        return {}
+    if form is None:
+        customer = document.customer
+        form = SendForm(formdata=None, to=customer.email if customer is not None else "")
+    return {
+        "send_form": form,
+        "may_send": may_send(kind, document),
+        "may_renew_link": bool(document.public_token) and can(kind.sending.permission),
+        "public_link": documents.public_url(kind, document),
+        "emails": [message_json(m) for m in messages_for(kind.key, document.id)],
+        "MAIL_STATUS_LABELS": MAIL_STATUS_LABELS,
+    }
+
+
 def detail_page(
     kind: DocumentType,
     document: Any,
@@ -53,8 +96,9 @@ def detail_page(
         events=events,
         actors=names_of({e.actor_id for e in events if e.actor_id}),
         STATUS_LABELS=STATUS_LABELS,
-        ACTION_LABELS=ACTION_LABELS,
-        **{**context(document), **extra},
+        ACTION_LABELS={**ACTION_LABELS, **SENDING_ACTIONS},
+        SENDING_CHANGES=SENDING_CHANGES,
+        **{**sending_context(kind, document), **context(document), **extra},
     ), status
 
 
@@ -127,7 +171,48 @@ def document_pages(
         bp.add_url_rule(
             f"/<public_id>/{transition.action}", transition.action, view, methods=["POST"]
         )
+    if kind.sending is not None:
+        _sending_pages(bp, kind, page_of, detail_context)
     return page_of
+
+
+def _sending_pages(
+    bp: Blueprint,
+    kind: DocumentType,
+    page_of: Callable[[str], str],
+    detail_context: Callable[[Any], dict[str, Any]],
+) -> None:
+    sending = kind.sending
+    assert sending is not None
+
+    @require(sending.permission)
+    @refusals_go_back(page_of)
+    def send(public_id: str) -> Any:
+        actor = acting_user()
+        document = documents.get_document(kind, actor, public_id)
+        form = SendForm()
+        if form.validate_on_submit():
+            try:
+                documents.send_document(kind, actor, public_id, **form.values())
+            except PortalError as exc:
+                if exc.status >= 500 or exc.status == 404 or not apply_error(form, exc):
+                    raise  # a state refusal goes back to the page as a message
+            else:
+                flash(str(sending.done), "success")
+                return redirect(page_of(public_id))
+        status = 400
+        document = documents.get_document(kind, actor, public_id)
+        return detail_page(kind, document, detail_context, status, send_form=form)
+
+    @require(sending.permission)
+    @refusals_go_back(page_of)
+    def renew_link(public_id: str) -> Response:
+        documents.renew_public_link(kind, acting_user(), public_id)
+        flash(_("A new link replaces the old one"), "success")
+        return redirect(page_of(public_id))
+
+    bp.add_url_rule("/<public_id>/send", "send", send, methods=["POST"])
+    bp.add_url_rule("/<public_id>/public-link", "renew_link", renew_link, methods=["POST"])
 
 
 def _action_view(kind: DocumentType, transition: Transition, page_of: Callable[[str], str]):
@@ -145,3 +230,35 @@ def _action_view(kind: DocumentType, transition: Transition, page_of: Callable[[
 
     act.__name__ = transition.action
     return act
+
+
+# Public pages (``/q/<token>``, ``/i/<token>``): no log-in, the customer's language.
+
+
+def public_document(kind: DocumentType, token: str, *, for_update: bool = False) -> Any:
+    """The document behind a public link, or ``None``: unknown, replaced or malformed tokens
+    look alike, and a token only ever finds its own document."""
+    return documents.document_by_token(kind, token, for_update=for_update)
+
+
+def public_page(template: str, document: Any, status: int = 200, **context: Any) -> tuple[str, int]:
+    """A public page in the customer's language (theirs, else the organisation's)."""
+    organization = document.organization
+    with force_locale(customer_language(document, organization)):
+        return render_template(
+            template,
+            document=document,
+            organization=organization,
+            issuer=issuer_of(organization),
+            STATUS_LABELS=STATUS_LABELS,
+            **context,
+        ), status
+
+
+def public_missing() -> tuple[str, int]:
+    """The public 404: nothing of the portal's inside (no menu, no way back to a panel)."""
+    return render_template("documents/public_missing.html"), 404
+
+
+def public_pdf(kind: DocumentType, document: Any) -> Response:
+    return pdf_response(kind.render_pdf(document, document.organization), document.number)

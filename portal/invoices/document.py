@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.dashboard import totals
 from portal.documents.history import lines_summary
-from portal.documents.kernel import DocumentType, Transition
+from portal.documents.kernel import DocumentType, Sending, Transition
 from portal.documents.lines import apply_lines
 from portal.documents.numbering import SERIES_PATTERN
 from portal.documents.pdf import render_invoice
@@ -25,6 +25,7 @@ from portal.invoices.forms import InvoiceForm
 from portal.invoices.models import Invoice, InvoiceLine
 from portal.invoices.models import InvoiceStatus as S
 from portal.invoices.serializers import invoice_json
+from portal.web import external_url
 
 PREFIX = "INV"
 
@@ -33,6 +34,7 @@ ALREADY_VOID = _l("The invoice is void")
 CLOSED = {S.PAID: ALREADY_PAID, S.VOID: ALREADY_VOID}
 PAYMENTS_NEED_ISSUED = _l("Payments are recorded on issued invoices only")
 NUMBER_FIXED = _l("The number of an invoice cannot change")
+ISSUE_BEFORE_SENDING = _l("Issue the invoice before sending it")
 SERIES_RESERVED = _l("Numbers of the form %(prefix)s-YYYY-NNNN are assigned by the portal")
 
 
@@ -148,6 +150,30 @@ def snapshot(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+SENDING = Sending(
+    sources=frozenset({S.ISSUED, S.PARTIALLY_PAID, S.PAID}),
+    permission="invoices.write",
+    event="emailed",
+    done=_l("Invoice sent"),
+    refused=ISSUE_BEFORE_SENDING,
+    refusals={S.VOID: ALREADY_VOID},
+    public_endpoint="public_invoices.show",
+)
+
+
+def public_link(invoice: Invoice) -> str | None:
+    if not invoice.public_token:
+        return None
+    return external_url(SENDING.public_endpoint, token=invoice.public_token)
+
+
+def to_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:
+    body = invoice_json(invoice, detail=detail)
+    if detail:
+        body["publicUrl"] = public_link(invoice)
+    return body
+
+
 INVOICES = DocumentType(
     key="invoice",
     plural="invoices",
@@ -168,10 +194,11 @@ INVOICES = DocumentType(
         "updated": _l("Invoice updated"),
         "not_editable": _l("Only draft invoices can be edited"),
     },
-    to_json=invoice_json,
+    to_json=to_json,
     render_pdf=render_invoice,
     fill=fill,
     snapshot=snapshot,
     check_update=check_update,
     assign_number=own_number,
+    sending=SENDING,
 )

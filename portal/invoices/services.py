@@ -22,7 +22,7 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
-from portal.invoices.serializers import invoice_json, payment_json
+from portal.invoices.serializers import payment_json
 from portal.money import money
 from portal.tenancy import share_organization
 from portal.webhooks.services import announce
@@ -180,7 +180,10 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
     announce(
         invoice.organization_id,
         "payment.recorded",
-        lambda: {"payment": payment_json(payment), "invoice": invoice_json(invoice, detail=True)},
+        lambda: {
+            "payment": payment_json(payment),
+            "invoice": INVOICES.to_json(invoice, detail=True),
+        },
     )
     if settled:
         documents.announce_event(INVOICES, invoice, INVOICES.transition("settle").event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,16 +13,17 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.dashboard import totals
 from portal.documents.history import lines_summary
-from portal.documents.kernel import DocumentType, Transition
+from portal.documents.kernel import DocumentType, Sending, Transition
 from portal.documents.lines import apply_lines
 from portal.documents.pdf import render_quote
-from portal.documents.services import customer_of
+from portal.documents.services import customer_of, new_public_token
 from portal.errors import QuoteAlreadyConverted, QuoteNotFound, ValidationError
 from portal.extensions import db
 from portal.quotes.forms import DecisionForm, QuoteForm
 from portal.quotes.models import Quote, QuoteLine
 from portal.quotes.models import QuoteStatus as S
 from portal.quotes.serializers import quote_json
+from portal.web import external_url
 
 DEFAULT_VALIDITY_DAYS = 30
 ZERO = Decimal("0")
@@ -31,11 +31,14 @@ ZERO = Decimal("0")
 ONLY_SENT_DECIDED = _l("Only sent quotes can be accepted or rejected")
 QUOTE_EXPIRED = _l("This quote has expired")
 VALID_UNTIL_BEFORE_ISSUE = _l("Valid until cannot be before the issue date")
+ONLY_DRAFT_OR_SENT_SENT = _l("Only draft or sent quotes can be sent")
+QUOTE_SENT = _l("Quote sent")
 
 
 def _send(quote: Quote) -> None:
     quote.sent_at = utcnow()
-    quote.public_token = secrets.token_urlsafe(32)
+    if not quote.public_token:  # the sending made it (documents.services.send_document)
+        quote.public_token = new_public_token()
 
 
 def _decide(quote: Quote, reason: str = "") -> dict[str, Any]:
@@ -72,9 +75,10 @@ TRANSITIONS = (
         target=S.SENT,
         permission="quotes.write",
         event="sent",
-        done=_l("Quote sent"),
+        done=QUOTE_SENT,
         refused=_l("Only draft quotes can be sent"),
         effect=_send,
+        routed=False,  # taken by the first sending, with its e-mail (SENDING below)
     ),
     _decision("accept", S.ACCEPTED, _l("Quote accepted")),
     _decision("reject", S.REJECTED, _l("Quote rejected")),
@@ -140,11 +144,32 @@ def invoice_of(quote: Quote) -> Any:
     return db.session.scalar(select(Invoice).where(Invoice.quote_id == quote.id))
 
 
+SENDING = Sending(
+    sources=frozenset({S.DRAFT, S.SENT}),
+    permission="quotes.write",
+    event="sent",
+    done=QUOTE_SENT,
+    refused=ONLY_DRAFT_OR_SENT_SENT,
+    refusals={S.EXPIRED: QUOTE_EXPIRED},
+    public_endpoint="public_quotes.show",
+    transition="send",
+)
+
+
 def to_json(quote: Quote, *, detail: bool = False) -> dict[str, Any]:
     if not detail:
         return quote_json(quote)
     invoice = invoice_of(quote)
-    return quote_json(quote, detail=True, invoice_id=invoice.public_id if invoice else None)
+    body = quote_json(quote, detail=True, invoice_id=invoice.public_id if invoice else None)
+    # The public page stays after the customer's decision (it shows it), so does its link.
+    body["publicUrl"] = public_link(quote)
+    return body
+
+
+def public_link(quote: Quote) -> str | None:
+    if not quote.public_token:
+        return None
+    return external_url(SENDING.public_endpoint, token=quote.public_token)
 
 
 QUOTES = DocumentType(
@@ -175,4 +200,5 @@ QUOTES = DocumentType(
     status_filter=status_filter,
     counted=totals.quote_counted,
     recount=totals.quote_recount,
+    sending=SENDING,
 )

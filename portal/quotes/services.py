@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from portal.accounts.models import User
 from portal.documents import services as documents
-from portal.extensions import db
 from portal.quotes.document import QUOTES
 from portal.quotes.models import Quote, QuoteStatus
 
@@ -46,12 +43,7 @@ def decide(quote: Quote, accepted: bool, reason: str, actor: User | None) -> Quo
 
 def quote_by_token(token: str, *, for_update: bool = False) -> Quote | None:
     """The quote behind a public link, only while it awaits the customer's answer."""
-    if not token or len(token) > 64:
-        return None
-    stmt = select(Quote).where(Quote.public_token == token)
-    if for_update:
-        stmt = stmt.with_for_update(of=Quote).execution_options(populate_existing=True)
-    quote = db.session.scalar(stmt)
+    quote = documents.document_by_token(QUOTES, token, for_update=for_update)
     if quote is None or quote.effective_status != QuoteStatus.SENT:
         return None
     return quote

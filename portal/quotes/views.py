@@ -12,7 +12,6 @@ from portal.quotes import services
 from portal.quotes.document import QUOTES, invoice_of
 from portal.quotes.forms import DecisionForm
 from portal.quotes.models import QuoteStatus
-from portal.quotes.serializers import public_url
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.web import refusals_go_back
@@ -24,7 +23,6 @@ quote_page = document_pages(
     QUOTES,
     edit_data=lambda quote: {"issue_date": quote.issue_date, "valid_until": quote.valid_until},
     detail_context=lambda quote: {
-        "public_link": public_url(quote),
         "invoice": invoice_of(quote),
         "decision_form": DecisionForm(),
     },

@@ -73,3 +73,27 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 });
+
+// The customer's link: a button copies it (without JavaScript the text is there to select).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      input.focus();
+      input.select();
+      var done = function () { button.textContent = button.getAttribute("data-copied"); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+});

@@ -56,7 +56,11 @@ def test_quote_to_paid_invoice_in_the_browser(app, make_user, live_server, open_
     owner = make_user(role="OWNER")  # a PRO organisation, in Spanish, paying in USD
     api = app.test_client()
     assert_envelope(
-        api.post("/api/v1/customers", json={"name": "Ferretería Sol"}, headers=bearer(owner)),
+        api.post(
+            "/api/v1/customers",
+            json={"name": "Ferretería Sol", "email": "compras@ferreteria.example"},
+            headers=bearer(owner),
+        ),
         201,
     )
     assert_envelope(
@@ -114,7 +118,8 @@ def test_quote_to_paid_invoice_in_the_browser(app, make_user, live_server, open_
     expect(lines.nth(1).locator("td").first).to_have_text("Instalación")
     expect(page.locator("dl.totals dd.grand")).to_have_text(money_es(total))
 
-    # Send it: the page now shows the link for the customer.
+    # Send it (to the customer's address, prefilled): the page now shows the link.
+    expect(page.get_by_label("Para", exact=True)).to_have_value("compras@ferreteria.example")
     page.get_by_role("button", name="Enviar", exact=True).click()
     expect(flash(page, "Cotización enviada")).to_be_visible()
     expect(badge(page)).to_have_text("Enviada")
@@ -131,8 +136,9 @@ def test_quote_to_paid_invoice_in_the_browser(app, make_user, live_server, open_
     visitor.get_by_label("Motivo (opcional)", exact=True).fill("Precio justo, adelante")
     visitor.get_by_role("button", name="Aceptar cotización", exact=True).click()
     expect(visitor.get_by_role("status")).to_have_text("Gracias: la cotización fue aceptada.")
-    visitor.goto(link)  # one answer only: the link is gone
-    expect(visitor.locator("h1")).not_to_have_text(re.compile("Cotización"))
+    visitor.goto(link)  # one answer only: the page now shows it
+    expect(visitor.get_by_role("button", name="Aceptar cotización")).to_have_count(0)
+    expect(visitor.locator("h1")).to_have_text(re.compile("Cotización"))
 
     # Back to the owner: accepted, with the reason; convert it into an invoice.
     page.goto(quote_url)
