@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
+from portal.jobs.models import JobStatus
 from portal.mail.models import OutgoingMessage
 from tests.conftest import assert_envelope, bearer, csrf_from
 from tests.test_api_quotes import (
@@ -212,3 +213,21 @@ def test_the_page_says_beside_to_when_the_customer_has_no_email(app, client, mak
     message = field_error(response.get_data(as_text=True), "to")
     assert message == "The customer has no e-mail address: write one in To"
     assert messages_count(app) == 0
+
+
+def test_the_page_shows_a_failed_message_with_the_servers_reply(app, client, make_user):
+    owner = make_user()
+    invoice = issued_invoice(client, owner, new_customer(client, owner))
+    act(client, owner, f"{INVOICES}/{invoice['id']}/send")
+    with app.app_context():
+        db.session.execute(
+            update(OutgoingMessage).values(
+                status=JobStatus.FAILED, last_reply="550 5.1.1 <cliente@example.com>: unknown"
+            )
+        )
+        db.session.commit()
+    html = page(logged_in(app, owner), f"/invoices/{invoice['id']}")
+    (row,) = elements(html, "tr", class_="mail-failed")
+    assert "550 5.1.1 <cliente@example.com>: unknown" in row["text"]
+    answer = client.get(f"{INVOICES}/{invoice['id']}", headers=bearer(owner))
+    assert assert_envelope(answer, 200)["data"]["publicUrl"].startswith("http://localhost/i/")

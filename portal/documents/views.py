@@ -75,7 +75,9 @@ def sending_context(kind: DocumentType, document: Any, form: SendForm | None = N
         "may_send": may_send(kind, document),
         "may_renew_link": bool(document.public_token) and can(kind.sending.permission),
         "public_link": documents.public_url(kind, document),
-        "emails": [message_json(m) for m in messages_for(kind.key, document.id)],
+        "emails": [
+            {**message_json(m), "at": m.created_at} for m in messages_for(kind.key, document.id)
+        ],
         "MAIL_STATUS_LABELS": MAIL_STATUS_LABELS,
     }
 
