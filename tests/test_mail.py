@@ -6,7 +6,10 @@ when no server is configured."""
 from __future__ import annotations
 
 import email
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
 from portal.accounts.models import Organization, User
@@ -27,6 +31,7 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.models import Invoice
 from portal.jobs.worker import run_once
+from portal.mail import transport
 from portal.mail.compose import TemplateError, check_template
 from portal.mail.jobs import OUTGOING_MAIL
 from portal.mail.models import OutgoingMessage
@@ -648,3 +653,127 @@ def test_a_bad_placeholder_is_shown_beside_its_field(app, make_user):
         assert "{numero}" in html
     with app.app_context():
         assert db.session.scalars(select(Organization)).one().mail_templates == {}
+
+
+# --- TLS: STARTTLS with login, implicit TLS ------------------------------------------------------
+
+
+def make_certificate(folder, *, for_ip: bool = True) -> tuple[str, str]:
+    """A self-signed certificate (and key) for 127.0.0.1, or for no address at all."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    arguments += ["-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1"]
+    if for_ip:
+        arguments += ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(arguments, check=True, capture_output=True)  # noqa: S603 - fixed arguments
+    return cert, key
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that the transport trusts, for this test only."""
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setattr(transport, "tls_context", lambda: ssl.create_default_context(cafile=cert))
+    return cert, key
+
+
+class Logins:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.seen.append((login, password))
+        return AuthResult(success=(login, password) == ("me@x.es", "p@ss:word"), handled=False)
+
+
+def server_context(certificate: tuple[str, str]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def test_starttls_then_login(make_app, make_user, certificate):
+    handler, logins, port = Handler(), Logins(), free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context(certificate),
+        require_starttls=True,
+        authenticator=logins,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        app = make_app(SMTP_URL=f"smtp://me%40x.es:p%40ss%3Aword@127.0.0.1:{port}")
+        mailer = Mailer(app, make_user("OWNER"))
+        message_id = mailer.queue(mailer.invoice(mailer.customer()))
+        mailer.run()
+    finally:
+        controller.stop()
+    assert logins.seen == [("me@x.es", "p@ss:word")]
+    assert len(handler.received) == 1
+    assert mailer.message(message_id).status == "DONE"
+
+
+def test_a_refused_login_fails_with_the_reply(make_app, make_user, certificate):
+    handler, logins, port = Handler(), Logins(), free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context(certificate),
+        authenticator=logins,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        app = make_app(SMTP_URL=f"smtp://me%40x.es:wrong@127.0.0.1:{port}")
+        mailer = Mailer(app, make_user("OWNER"))
+        message_id = mailer.queue(mailer.invoice(mailer.customer()))
+        mailer.run()
+    finally:
+        controller.stop()
+    failed = mailer.message(message_id)
+    assert failed.status == "FAILED" and failed.last_reply.startswith("535"), failed.last_reply
+    assert not handler.received
+
+
+def test_implicit_tls(make_app, make_user, certificate):
+    handler, port = Handler(), free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, ssl_context=server_context(certificate)
+    )
+    controller.start()
+    try:
+        app = make_app(SMTP_URL=f"smtps://127.0.0.1:{port}")
+        mailer = Mailer(app, make_user("OWNER"))
+        message_id = mailer.queue(mailer.invoice(mailer.customer()))
+        mailer.run()
+    finally:
+        controller.stop()
+    assert len(handler.received) == 1
+    assert mailer.message(message_id).status == "DONE"
+
+
+def test_an_untrusted_certificate_is_retried_not_ignored(make_app, make_user, tmp_path):
+    untrusted = make_certificate(tmp_path)
+    handler, port = Handler(), free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, tls_context=server_context(untrusted)
+    )
+    controller.start()
+    try:
+        app = make_app(SMTP_URL=f"smtp://127.0.0.1:{port}", MAIL_RETRY_SCHEDULE="0,60")
+        mailer = Mailer(app, make_user("OWNER"))
+        message_id = mailer.queue(mailer.invoice(mailer.customer()))
+        mailer.run()
+    finally:
+        controller.stop()
+    row = mailer.message(message_id)
+    assert row.status == "PENDING" and "CERTIFICATE_VERIFY_FAILED" in row.last_reply
+    assert not handler.received

@@ -75,7 +75,7 @@ def send_smtp(envelope: Envelope, url: str, *, timeout: float) -> Handover:
     port = parts.port or DEFAULT_PORTS[parts.scheme]
     user = unquote(parts.username or "")
     password = unquote(parts.password or "")
-    context = ssl.create_default_context()
+    context = tls_context()
     try:
         if implicit_tls:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -95,13 +95,32 @@ def send_smtp(envelope: Envelope, url: str, *, timeout: float) -> Handover:
                     permanent=True,
                 )
             if user:
-                connection.login(user, password)
+                _login(connection, user, password)
             return _transaction(connection, envelope)
     except smtplib.SMTPResponseException as exc:
         return _answer(exc.smtp_code, exc.smtp_error)
     except (smtplib.SMTPException, OSError) as exc:
         # Timeouts, refused or dropped connections, TLS failures: worth another try.
         return Handover(False, _describe(exc, host, port, timeout))
+
+
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """One AUTH, PLAIN (or LOGIN) when offered: ``smtplib``'s ``login`` tries every
+    mechanism in turn after a 535, so a wrong password would count as several failed log-ins
+    on servers that lock accounts after a few. Over TLS only (see ``send_smtp``)."""
+    offered = connection.esmtp_features.get("auth", "").upper().split()
+    for mechanism in ("PLAIN", "LOGIN"):
+        if mechanism in offered:
+            connection.user, connection.password = user, password
+            method = connection.auth_plain if mechanism == "PLAIN" else connection.auth_login
+            connection.auth(mechanism, method)
+            return
+    connection.login(user, password)  # CRAM-MD5 alone, or nothing offered: smtplib says
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates; the server's must match its host name."""
+    return ssl.create_default_context()
 
 
 def _transaction(connection: smtplib.SMTP, envelope: Envelope) -> Handover:
