@@ -94,7 +94,7 @@ def test_a_customer_without_email_is_a_400_on_to(app, client, make_user):
     quote = create_quote(client, owner, customer)
     url = f"{QUOTES}/{quote['id']}"
     refused = act(client, owner, f"{url}/send", 400, "VALIDATION_ERROR", **EN)
-    assert refused["errors"] == {"to": "The customer has no e-mail address: write one in To"}
+    assert refused["errors"] == {"to": "The customer has no e-mail address: write one in Send to"}
     detail = assert_envelope(client.get(url, headers=bearer(owner)), 200)["data"]
     assert detail["status"] == "DRAFT" and detail["publicUrl"] is None
     assert [e["action"] for e in history(client, owner, url)] == ["created"]
@@ -211,7 +211,7 @@ def test_the_page_says_beside_to_when_the_customer_has_no_email(app, client, mak
     response = browser.post(f"{show}/send", data={"csrf_token": token, "to": ""}, headers=EN)
     assert response.status_code == 400
     message = field_error(response.get_data(as_text=True), "to")
-    assert message == "The customer has no e-mail address: write one in To"
+    assert message == "The customer has no e-mail address: write one in Send to"
     assert messages_count(app) == 0
 
 

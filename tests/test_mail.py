@@ -346,7 +346,10 @@ def test_no_customer_address_is_a_validation_error_and_nothing_is_queued(mailer)
     invoice = mailer.invoice(None)
     with pytest.raises(ValidationError) as refused:
         mailer.queue(invoice)
-    assert str(refused.value.errors["to"]) == "The customer has no e-mail address: write one in To"
+    assert (
+        str(refused.value.errors["to"])
+        == "The customer has no e-mail address: write one in Send to"
+    )
     with mailer.app.app_context():
         assert db.session.scalars(select(OutgoingMessage)).all() == []
 

@@ -41,7 +41,7 @@ from portal.mail.compose import (
 )
 from portal.mail.models import OutgoingMessage
 
-NO_RECIPIENT = _l("The customer has no e-mail address: write one in To")
+NO_RECIPIENT = _l("The customer has no e-mail address: write one in Send to")
 TOO_MANY_RECIPIENTS = _l("At most %(max)d addresses", max=20)
 MAX_RECIPIENTS = 20
 UNKNOWN_PLACEHOLDER = _l("Unknown placeholder {%(name)s}: use %(known)s")
