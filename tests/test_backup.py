@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 
 from portal import create_app
 from portal.migrate import upgrade
-from tests.conftest import SECRET, assert_envelope, bearer
+from tests.conftest import SECRET, assert_envelope, bearer, org_today
 
 INVOICES = "/api/v1/invoices"
 WRITERS_PER_ORGANIZATION = 2
@@ -43,7 +43,7 @@ def app(make_app):
 def invoice_body(n: int) -> dict:
     return {
         "customerName": f"Cliente {n}",
-        "invoiceDate": "2026-11-30",
+        "invoiceDate": org_today().isoformat(),
         "lines": [{"description": "Consultoría", "quantity": "1", "unitPrice": "10"}],
     }
 
@@ -87,9 +87,9 @@ def wait_until(condition, failures: list, timeout: float = 60) -> None:
         time.sleep(0.01)
 
 
-def rows(path: Path, sql: str) -> list[tuple]:
+def rows(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
     with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
 
 
 def test_backup_under_concurrent_writes_restores_every_committed_invoice(
@@ -173,12 +173,13 @@ def test_backup_under_concurrent_writes_restores_every_committed_invoice(
             restored_path,
             "SELECT o.public_id, c.next_value FROM document_counters c "
             "JOIN organizations o ON o.id = c.organization_id "
-            "WHERE c.series = 'INV' AND c.year = 2026",
+            "WHERE c.series = 'INV' AND c.year = ?",
+            (org_today().year,),
         )
     )
     for member in members:
         mine = sorted(number for org, number in numbers if org == member.organization_id)
-        assert mine == [f"INV-2026-{n:04d}" for n in range(1, len(mine) + 1)]
+        assert mine == [f"INV-{org_today().year}-{n:04d}" for n in range(1, len(mine) + 1)]
         assert counters[member.organization_id] == len(mine) + 1
 
     # And the restored portal serves them.

@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
-from tests.conftest import assert_envelope, bearer, csrf_from, login
+from tests.conftest import assert_envelope, bearer, csrf_from, login, org_today
 
 INVALID_CHARACTERS = {"body": "La solicitud contiene caracteres no permitidos"}
 NOT_AN_OBJECT = {"body": "El cuerpo de la solicitud debe ser un objeto JSON"}
@@ -60,7 +60,7 @@ def too_large(maximum: str) -> str:
     return f"Debe ser como máximo {maximum}"
 
 
-NOW = "2026-01-01T00:00:00+00:00"
+NOW = f"{org_today().year}-01-01T00:00:00+00:00"
 HEADER = ["name", "sku", "price"]
 
 # (method, path, request keyword arguments, status, code, errors)
@@ -135,7 +135,7 @@ REFUSED = {
     "naive datetime in a cursor": (
         "GET",
         "/api/v1/invoices",
-        {"query_string": {"cursor": cursor_of(["2026-01-01T00:00:00", "inv_x"])}},
+        {"query_string": {"cursor": cursor_of([f"{org_today().year}-01-01T00:00:00", "inv_x"])}},
         400,
         "VALIDATION_ERROR",
         INVALID_CURSOR,
@@ -561,7 +561,7 @@ def test_pages_serve_raw_invalid_utf8_in_the_query_as_escapes(client, owner, pat
 
 
 FORGED = [[1, 2], ["a\x1f", "x"], ["a", "b", "c"], ["n" * 201, "x"]]
-FORGED_DATES = [["2026-01-01T00:00:00", "x"], ["9999-12-31T23:59:59-14:00", "x"]]
+FORGED_DATES = [[f"{org_today().year}-01-01T00:00:00", "x"], ["9999-12-31T23:59:59-14:00", "x"]]
 
 
 @pytest.mark.parametrize(
@@ -742,7 +742,7 @@ def test_an_absurd_payment_amount_is_too_large_not_a_number(client, make_user):
         client.post(f"/api/v1/invoices/{invoice_id}/issue", headers=bearer(accountant)), 200
     )
     for amount in ("1e30", "1E+999999999", 1e300):
-        body = {"amount": amount, "paidOn": "2026-11-30", "method": "CASH"}
+        body = {"amount": amount, "paidOn": org_today().isoformat(), "method": "CASH"}
         answer = client.post(
             f"/api/v1/invoices/{invoice_id}/payments", json=body, headers=bearer(accountant)
         )

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import assert_envelope, bearer, login
+from tests.conftest import assert_envelope, bearer, login, org_today
 from tests.test_api_quotes import (
     INVOICES,
     QUOTES,
@@ -20,6 +20,7 @@ from tests.test_api_quotes import (
 )
 from tests.test_reports import EN, RANGE, REPORTS, csv_rows, day, line, report
 
+YEAR = org_today().year  # ranges written from the suite's clock
 NAMES = ("aging", "quotes", "sales", "taxes")
 
 
@@ -97,13 +98,16 @@ def test_an_unknown_report_is_404(client, make_user):
 @pytest.mark.parametrize(
     ("query", "errors"),
     [
-        ("from=2026-13-01", {"from": "Fecha inválida"}),
-        ("from=x&to=31/12/2026", {"from": "Fecha inválida", "to": "Fecha inválida"}),
+        (f"from={YEAR}-13-01", {"from": "Fecha inválida"}),
+        (f"from=x&to=31/12/{YEAR}", {"from": "Fecha inválida", "to": "Fecha inválida"}),
         (
-            "from=2026-05-01&to=2026-04-30",
+            f"from={YEAR}-05-01&to={YEAR}-04-30",
             {"to": "El final del periodo no puede ser anterior a su inicio"},
         ),
-        ("from=2020-01-01&to=2026-01-01", {"to": "El periodo puede abarcar como máximo 5 años"}),
+        (
+            f"from={YEAR - 6}-01-01&to={YEAR}-01-01",
+            {"to": "El periodo puede abarcar como máximo 5 años"},
+        ),
     ],
 )
 @pytest.mark.parametrize("name", NAMES)
@@ -118,13 +122,13 @@ def test_bad_ranges_are_400_naming_the_field(client, make_user, name, query, err
 def test_a_bad_range_on_the_page_is_shown_next_to_its_field(client, make_user):
     owner = make_user()
     login(client, owner.email)
-    page = client.get("/reports/taxes?from=2026-02-30&to=2026-03-31")
+    page = client.get(f"/reports/taxes?from={YEAR}-02-30&to={YEAR}-03-31")
     assert page.status_code == 400
     html = page.get_data(as_text=True)
     assert '<p class="field-error" id="from-error">Fecha inválida</p>' in html
-    assert 'value="2026-02-30"' in html and 'value="2026-03-31"' in html
+    assert f'value="{YEAR}-02-30"' in html and f'value="{YEAR}-03-31"' in html
     assert "Descargar CSV" not in html and '<table class="report">' not in html
-    english = client.get("/reports/quotes?from=2026-05-01&to=2026-04-01", headers=EN)
+    english = client.get(f"/reports/quotes?from={YEAR}-05-01&to={YEAR}-04-01", headers=EN)
     assert english.status_code == 400
     assert "The end of the range cannot be before its start" in english.get_data(as_text=True)
 
