@@ -26,8 +26,7 @@ from portal.errors import DuplicateSku, ValidationError
 from portal.extensions import db
 from portal.fiscal.forms import FiscalFormMixin
 from portal.forms import INVALID_CHARACTERS, acceptable_text, field_errors
-from portal.webhooks.events import emit
-from portal.webhooks.services import wanted
+from portal.webhooks.events import emit, subscribers
 
 BATCH = 1000
 MAX_REPORTED_ERRORS = 100
@@ -219,7 +218,7 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
         raise ValidationError({"file": FILE_REQUIRED})
     count = _validate_all(kind, actor, stream)
     event = event_name(kind, "created")
-    announced = wanted(actor.organization_id, event)
+    endpoints = subscribers(actor.organization_id, event)  # once for the whole file
     batch: list[dict[str, Any]] = []
     now = utcnow()
     prefix = kind.model.__id_prefix__
@@ -239,21 +238,23 @@ def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
         )
         batch.append(values)
         if len(batch) >= BATCH:
-            _insert(kind, batch, event if announced else None)
+            _insert(kind, batch, event, endpoints)
             batch = []
     if batch:
-        _insert(kind, batch, event if announced else None)
+        _insert(kind, batch, event, endpoints)
     return count
 
 
-def _insert(kind: CatalogKind, batch: list[dict[str, Any]], event: str | None) -> None:
+def _insert(
+    kind: CatalogKind, batch: list[dict[str, Any]], event: str, endpoints: list[Any]
+) -> None:
     # A concurrent import or creation may take a SKU after our check: the constraint decides.
     with conflicts():
         db.session.execute(insert(kind.model), batch)
-    if event is None:
+    if not endpoints:
         return
     ids = [values["public_id"] for values in batch]
     found = select(kind.model).where(kind.model.public_id.in_(ids))
     rows = {row.public_id: row for row in db.session.scalars(found)}
     for public_id in ids:  # in the file's order
-        emit(batch[0]["organization_id"], event, kind.to_json(rows[public_id]))
+        emit(batch[0]["organization_id"], event, kind.to_json(rows[public_id]), endpoints)

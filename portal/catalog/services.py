@@ -15,8 +15,8 @@ from portal.extensions import db
 from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
-from portal.webhooks.events import emit
-from portal.webhooks.services import announce, wanted
+from portal.webhooks.events import emit, subscribers
+from portal.webhooks.services import announce
 
 MAX_QUERY = 100
 # The webhook events' name of each kind: "product.created", "customer.updated".
@@ -64,14 +64,15 @@ def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str,
     if kind.model is Customer:
         _check_tax_id(actor, row, clean)
     event = event_name(kind, "updated")
-    before = kind.to_json(row) if wanted(row.organization_id, event) else None
+    endpoints = subscribers(row.organization_id, event)
+    before = kind.to_json(row) if endpoints else None
     with conflicts():
         for name, value in clean.items():
             setattr(row, name, value)
     if before is not None:
         after = kind.to_json(row)
         if after != before:  # a page saved without a change tells nothing
-            emit(row.organization_id, event, after)
+            emit(row.organization_id, event, after, endpoints)
     return row
 
 

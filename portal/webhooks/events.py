@@ -7,12 +7,18 @@ its type, so a rolled-back change sends nothing and a committed one is in the wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
+from portal.accounts.models import Organization
 from portal.extensions import db
+from portal.security.plans import PLAN_LIMITS
 from portal.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+# The plans whose organisations have webhooks.
+WEBHOOK_PLANS = tuple(plan for plan, limits in PLAN_LIMITS.items() if limits.pro_features)
 
 EVENT_TYPES = (
     "quote.sent",
@@ -31,21 +37,38 @@ EVENT_TYPES = (
 )
 
 
-def emit(organization_id: int, event_type: str, data: dict[str, Any]) -> WebhookEvent | None:
-    """Queue ``event_type`` with ``data`` (the resource as the API shows it) for every active
-    endpoint that wants it; nothing is written when none does."""
+def subscribers(organization_id: int, event_type: str) -> list[WebhookEndpoint]:
+    """The organisation's active endpoints that want ``event_type`` (one query).
+
+    Only on a plan with webhooks: an organisation moved to FREE keeps its endpoints, but
+    cannot see or turn them off, so nothing is sent to them until it is back on Pro."""
+    if event_type not in EVENT_TYPES:
+        return []
+    endpoints = db.session.scalars(
+        select(WebhookEndpoint)
+        .join(Organization, Organization.id == WebhookEndpoint.organization_id)
+        .where(
+            WebhookEndpoint.organization_id == organization_id,
+            WebhookEndpoint.active.is_(True),
+            Organization.plan.in_(WEBHOOK_PLANS),
+        )
+    )
+    return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
+
+
+def emit(
+    organization_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    endpoints: Sequence[WebhookEndpoint] | None = None,
+) -> WebhookEvent | None:
+    """Queue ``event_type`` with ``data`` (the resource as the API shows it) for every
+    endpoint that wants it (``endpoints``, when the caller already looked them up with
+    ``subscribers``); nothing is written when none does."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event {event_type!r}")
-    endpoints = [
-        endpoint
-        for endpoint in db.session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.organization_id == organization_id,
-                WebhookEndpoint.active.is_(True),
-            )
-        )
-        if endpoint.wants(event_type)
-    ]
+    if endpoints is None:
+        endpoints = subscribers(organization_id, event_type)
     if not endpoints:
         return None
     event = WebhookEvent(organization_id=organization_id, type=event_type, data=data)

@@ -28,16 +28,14 @@ from portal.errors import (
 from portal.extensions import db
 from portal.jobs.models import JobStatus
 from portal.pagination import _decode, _encode, keyset_page
-from portal.security.plans import PLAN_LIMITS
 from portal.tenancy import get_for_organization
 from portal.webhooks.delivery import Result, send_now
-from portal.webhooks.events import EVENT_TYPES, emit, event_body
+from portal.webhooks.events import emit, event_body, subscribers
 from portal.webhooks.forms import INVALID_URL
 from portal.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.webhooks.signing import new_secret
 from portal.webhooks.urls import InvalidWebhookUrl, check_url
 
-WEBHOOK_PLANS = tuple(plan for plan, limits in PLAN_LIMITS.items() if limits.pro_features)
 # After a rotation the old secret keeps signing this long, so receivers can switch over.
 PREVIOUS_SECRET_VALIDITY = timedelta(hours=24)
 PING = "ping"
@@ -49,31 +47,13 @@ ENDPOINT_INACTIVE = _l("The endpoint is turned off: turn it on first")
 # --- events ---------------------------------------------------------------------------------
 
 
-def wanted(organization_id: int, event_type: str) -> bool:
-    """Whether an active endpoint of the organisation wants ``event_type`` (one query).
-
-    Only on a plan with webhooks: an organisation moved to FREE keeps its endpoints, but
-    cannot see or turn them off, so nothing is sent to them until it is back on Pro."""
-    if event_type not in EVENT_TYPES:
-        return False
-    subscriptions = db.session.scalars(
-        select(WebhookEndpoint.events)
-        .join(Organization, Organization.id == WebhookEndpoint.organization_id)
-        .where(
-            WebhookEndpoint.organization_id == organization_id,
-            WebhookEndpoint.active.is_(True),
-            Organization.plan.in_(WEBHOOK_PLANS),
-        )
-    )
-    return any(not events or event_type in events for events in subscriptions)
-
-
 def announce(organization_id: int, event_type: str, data: Callable[[], dict[str, Any]]) -> None:
     """Write ``event_type`` to the outbox in the caller's transaction when some endpoint
     wants it. ``data`` builds the resource as the API shows it, and is only called then:
     an organisation without webhooks pays one small query per change, no serialising."""
-    if wanted(organization_id, event_type):
-        emit(organization_id, event_type, data())
+    endpoints = subscribers(organization_id, event_type)
+    if endpoints:
+        emit(organization_id, event_type, data(), endpoints)
 
 
 # --- endpoints --------------------------------------------------------------------------------
