@@ -83,17 +83,26 @@ def page_args() -> tuple[int, str | None]:
 
 
 def keyset_page(
-    stmt: Select, columns: Sequence[Any], limit: int, cursor: str | None, *, scalars: bool = True
+    stmt: Select,
+    columns: Sequence[Any],
+    limit: int,
+    cursor: str | None,
+    *,
+    scalars: bool = True,
+    descending: bool = False,
 ) -> tuple[list, str | None]:
-    """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor.
+    """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor;
+    ``descending`` walks backwards (a log, newest first).
 
     The cursor holds the last row's ordering values, never a database id.
     """
     if cursor:
         values = _decode(cursor, columns)
-        after = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
-        stmt = stmt.where(tuple_(*columns) > after)
-    stmt = stmt.order_by(*columns).limit(limit + 1)
+        last_seen = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
+        key = tuple_(*columns)
+        stmt = stmt.where(key < last_seen if descending else key > last_seen)
+    order = [column.desc() for column in columns] if descending else list(columns)
+    stmt = stmt.order_by(*order).limit(limit + 1)
     rows: list[Any] = (
         list(db.session.scalars(stmt).unique()) if scalars else list(db.session.execute(stmt).all())
     )

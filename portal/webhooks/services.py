@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, literal, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 
 from portal.accounts.models import Organization, User
 from portal.clock import utcnow
@@ -27,7 +27,7 @@ from portal.errors import (
 )
 from portal.extensions import db
 from portal.jobs.models import JobStatus
-from portal.pagination import _decode, _encode, keyset_page
+from portal.pagination import keyset_page
 from portal.tenancy import get_for_organization
 from portal.webhooks.delivery import Result, send_now
 from portal.webhooks.events import emit, event_body, subscribers
@@ -177,30 +177,13 @@ def disabled_by_portal(organization_id: int) -> int:
 # --- the delivery log -------------------------------------------------------------------------
 
 
-def _newest_first(
-    stmt: Select, columns: Sequence[Any], limit: int, cursor: str | None
-) -> tuple[list, str | None]:
-    """``keyset_page``'s cursors, walking backwards: a log reads newest first."""
-    if cursor:
-        values = _decode(cursor, columns)
-        before = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
-        stmt = stmt.where(tuple_(*columns) < before)
-    stmt = stmt.order_by(*(column.desc() for column in columns)).limit(limit + 1)
-    rows = list(db.session.scalars(stmt).unique())
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], _encode([getattr(last, column.key) for column in columns])
-
-
 def list_deliveries(
     endpoint: WebhookEndpoint, *, limit: int, cursor: str | None
 ) -> tuple[list[WebhookDelivery], str | None]:
     """A page of the endpoint's deliveries, newest first."""
     stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    return _newest_first(
-        stmt, (WebhookDelivery.created_at, WebhookDelivery.public_id), limit, cursor
-    )
+    columns = (WebhookDelivery.created_at, WebhookDelivery.public_id)
+    return keyset_page(stmt, columns, limit, cursor, descending=True)
 
 
 def get_delivery(endpoint: WebhookEndpoint, public_id: str) -> WebhookDelivery:
