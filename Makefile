@@ -51,7 +51,7 @@ compile-translations: $(VENV)/.installed
 	$(BIN)/python -c "import pathlib,sys; mo=list(pathlib.Path('translations').glob('*/LC_MESSAGES/messages.mo')); sys.exit(0 if mo else 'no compiled catalogue')"
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
 

@@ -34,6 +34,7 @@ from portal.extensions import db
 from portal.jobs.worker import run_forever, run_once, stop_on_signals
 from portal.migrate import upgrade
 from portal.organization.services import change_plan
+from portal.scheduled import run_scheduled
 from portal.security.roles import PLANS, Plan
 
 portal_cli = AppGroup(
@@ -158,6 +159,16 @@ def restore(path: Path, yes: bool) -> None:
     click.echo(f"Restored {path}. {describe_revision(db.engine, revision)}")
 
 
+@portal_cli.command("run-scheduled")
+def run_scheduled_command() -> None:
+    """Make the recurring invoices and send the payment reminders due now, once.
+
+    Safe to run as often as you like (cron, or by hand after downtime): nothing is made or
+    sent twice, and missed periods become drafts, never late e-mails."""
+    result = run_scheduled()
+    click.echo(f"Scheduled work done: {result}.")
+
+
 @portal_cli.command("worker")
 @click.option("--once", is_flag=True, help="Run one batch of each kind of job, then exit.")
 @click.option(
@@ -168,7 +179,8 @@ def restore(path: Path, yes: bool) -> None:
     help="Seconds to wait when no job is due.",
 )
 def worker(once: bool, poll: float) -> None:
-    """Run background jobs (webhook deliveries) until SIGTERM or Ctrl-C.
+    """Run background jobs (webhook deliveries, e-mail, and every PORTAL_SCHEDULE_INTERVAL
+    seconds the scheduled work) until SIGTERM or Ctrl-C.
 
     Several workers may run against PostgreSQL (rows are claimed with SKIP LOCKED); run one
     against SQLite. A stop lets the job under way finish (at most one webhook timeout).
@@ -180,5 +192,5 @@ def worker(once: bool, poll: float) -> None:
     stop = Event()
     stop_on_signals(stop)
     click.echo(f"Worker running (pid {os.getpid()}); Ctrl-C or SIGTERM stops it.")
-    run_forever(app, poll=poll, stop=stop)
+    run_forever(app, poll=poll, stop=stop, scheduled_every=app.config["SCHEDULE_INTERVAL_SECONDS"])
     click.echo("Worker stopped.")

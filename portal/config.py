@@ -181,6 +181,9 @@ class Config:
     # Delays before each attempt of a message; 4xx answers, timeouts and refused
     # connections are retried, 5xx answers fail at once (portal.mail.transport).
     MAIL_RETRY_SCHEDULE = "0,60,300,1800,7200,21600"
+    # Seconds between two runs of the scheduled work (recurring invoices, reminders) in each
+    # ``portal worker``; 0: the worker leaves it to ``portal run-scheduled`` (cron).
+    SCHEDULE_INTERVAL_SECONDS = 300
     PROXY_COUNT = 0
     LOG_LEVEL = "INFO"
 
@@ -241,6 +244,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         MAIL_FROM=_env("MAIL_FROM", settings["MAIL_FROM"]),
         JWT_EXPIRES_SECONDS=int(_env("JWT_EXPIRES_SECONDS", str(settings["JWT_EXPIRES_SECONDS"]))),
         PROXY_COUNT=int(_env("PROXY_COUNT", str(settings["PROXY_COUNT"]))),
+        SCHEDULE_INTERVAL_SECONDS=_env(
+            "SCHEDULE_INTERVAL", str(settings["SCHEDULE_INTERVAL_SECONDS"])
+        ),
         LOG_LEVEL=_env("LOG_LEVEL", settings["LOG_LEVEL"]),
         DB_LOCK_TIMEOUT_SECONDS=float(
             _env("DB_LOCK_TIMEOUT", str(settings["DB_LOCK_TIMEOUT_SECONDS"]))
@@ -266,6 +272,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     for name in ("WEBHOOK_RETRY_SCHEDULE", "MAIL_RETRY_SCHEDULE"):
         if isinstance(settings[name], str):
             settings[name] = parse_schedule(settings[name], f"PORTAL_{name}")
+    settings["SCHEDULE_INTERVAL_SECONDS"] = _schedule_interval(
+        settings["SCHEDULE_INTERVAL_SECONDS"]
+    )
     check_smtp_url(settings["SMTP_URL"])
     check_mail_from(settings["MAIL_FROM"])
     settings["BASE_URL"] = _check_base_url(settings["BASE_URL"], env_name)
@@ -274,3 +283,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "PORTAL_DEFAULT_TIME_ZONE must be an IANA time zone such as Europe/Madrid"
         )
     return settings
+
+
+def _schedule_interval(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ConfigError(
+            "PORTAL_SCHEDULE_INTERVAL must be seconds from 0 (off) to 86400, such as 300"
+        )
+    return seconds

@@ -120,6 +120,10 @@ class InvoiceNotFound(NotFound):
     default_message = _l("Invoice not found")
 
 
+class RecurringInvoiceNotFound(NotFound):
+    default_message = _l("Recurring invoice not found")
+
+
 class WebhookNotFound(NotFound):
     default_message = _l("Webhook not found")
 

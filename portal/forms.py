@@ -450,3 +450,29 @@ def reject_nul_characters() -> None:
             texts += (key, value)
     if not all(acceptable_text(text) for text in texts):
         raise ValidationError({"body": INVALID_CHARACTERS})
+
+
+class WholeNumber(Field):
+    """A whole number written in ASCII digits (``int()`` would also take ``1_0`` or ``٣``),
+    from ``minimum`` to ``maximum``; blank is ``None`` (``Optional`` or a required check
+    decides). JSON numbers arrive as their text."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, *, minimum: int, maximum: int, message, **kw):
+        super().__init__(label, validators, **kw)
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:
+            return
+        if not re.fullmatch(r"[0-9]{1,9}", text) or not (self.minimum <= int(text) <= self.maximum):
+            raise ValueError(str(self.message))
+        self.data = int(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)

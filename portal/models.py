@@ -14,6 +14,8 @@ from portal.invoices.models import Invoice, InvoiceLine, Payment
 from portal.mail.models import OutgoingMessage
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote, QuoteLine
+from portal.recurring.models import RecurringInvoice, RecurringInvoiceLine
+from portal.reminders.models import InvoiceReminder
 from portal.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -29,6 +31,7 @@ __all__ = [
     "DocumentEvent",
     "Invoice",
     "InvoiceLine",
+    "InvoiceReminder",
     "MonthlyCustomerTotal",
     "MonthlyProductTotal",
     "Organization",
@@ -39,6 +42,8 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "QuoteTotal",
+    "RecurringInvoice",
+    "RecurringInvoiceLine",
     "RevokedToken",
     "User",
     "WebhookAttempt",

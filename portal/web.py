@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -57,8 +57,13 @@ def refusals_go_back(target: Callable[..., str]) -> Callable:
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute address for people outside (public links), built from ``PORTAL_BASE_URL``
-    and never from the request's ``Host`` header, which a client chooses."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    and never from the request's ``Host`` header, which a client chooses. Works outside a
+    request too (the scheduler's reminders and recurring invoices)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def suggested_time_zone() -> str:

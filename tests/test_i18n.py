@@ -14,7 +14,14 @@ from wtforms.validators import DataRequired
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 
 
 def _catalogue():

@@ -14,6 +14,9 @@ from portal.db import Base, PublicIdMixin, UTCDateTime, utcnow
 from portal.errors import DuplicateEmail
 from portal.security.roles import PLANS, ROLES, Plan
 
+# 3 days before the due date, on the day, a week and a month after.
+DEFAULT_REMINDER_DAYS = (-3, 0, 7, 30)
+
 
 class Organization(PublicIdMixin, Base):
     __tablename__ = "organizations"
@@ -61,6 +64,12 @@ class Organization(PublicIdMixin, Base):
     # OWNER's own subjects and bodies by purpose and language ({} : the portal's wording).
     mail_reply_to: Mapped[str] = mapped_column(String(254), default="")
     mail_templates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Payment reminders (``portal.reminders``): days from the due date on which an open
+    # invoice's customer is reminded (-3: three days before, 0: on the day, 7: a week after).
+    reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    reminder_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_REMINDER_DAYS)
+    )
 
     users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
 

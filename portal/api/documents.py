@@ -85,6 +85,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
     def pdf(public_id: str) -> Response:
         actor = acting_user()
         document = documents.get_document(kind, actor, public_id)
+        assert kind.render_pdf is not None
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 
     routes = [
@@ -92,8 +93,9 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
         ("/<public_id>", f"get_{key}", read, "GET"),
         ("/<public_id>", f"update_{key}", update, "PATCH"),
         ("/<public_id>/history", f"{key}_history", history, "GET"),
-        ("/<public_id>/pdf", f"{key}_pdf", pdf, "GET"),
     ]
+    if kind.render_pdf is not None:
+        routes.append(("/<public_id>/pdf", f"{key}_pdf", pdf, "GET"))
     for path, endpoint, view, method in routes:
         bp.add_url_rule(f"/{plural}{path}", endpoint, view, methods=[method])
     for transition in kind.routed_transitions:

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from portal.api import api_blueprint
 from portal.api.documents import document_routes
 from portal.envelope import created, ok
-from portal.forms import form_from_json
+from portal.errors import ValidationError
+from portal.forms import WRONG_TYPE, form_from_json, json_body
 from portal.invoices import services
 from portal.invoices.document import INVOICES
 from portal.invoices.forms import PaymentForm
 from portal.invoices.serializers import payment_json, summary_json
 from portal.pagination import page_args
+from portal.reminders import services as reminders
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 
@@ -62,3 +64,35 @@ def record_payment(public_id: str) -> Response:
         INVOICES.transition("record_payment").done,
         {"payment": payment_json(payment), "invoice": INVOICES.to_json(invoice, detail=True)},
     )
+
+
+@bp.get("/invoices/<public_id>/reminders")
+@require("portal.read")
+def get_reminders(public_id: str) -> Response:
+    invoice = services.get_invoice(acting_user(), public_id)
+    return ok(_("Request completed"), reminders_json(invoice))
+
+
+@bp.put("/invoices/<public_id>/reminders")
+@require(INVOICES.write_permission)
+def set_reminders(public_id: str) -> Response:
+    """``{"enabled": false}``: no payment reminder for this invoice (``true``: the ladder's)."""
+    actor = acting_user()
+    services.get_invoice(actor, public_id)  # another tenant's id: 404 before any 400
+    enabled = json_body().get("enabled")
+    if not isinstance(enabled, bool):
+        raise ValidationError({"enabled": WRONG_TYPE})
+    invoice = reminders.set_invoice_reminders(actor, public_id, enabled)
+    message = _("Reminders on") if enabled else _("Reminders off")
+    return ok(message, reminders_json(invoice))
+
+
+def reminders_json(invoice) -> dict:
+    """The invoice's reminders: whether they go, those sent, and the next one's day."""
+    upcoming = reminders.next_reminder(invoice, invoice.organization.today())
+    return {
+        "enabled": invoice.reminders_enabled,
+        "organizationEnabled": invoice.organization.reminders_enabled,
+        "items": [reminders.reminder_json(r) for r in reminders.reminders_of(invoice)],
+        "nextOn": upcoming.isoformat() if upcoming else None,
+    }

@@ -10,9 +10,9 @@ from portal.accounts.models import Organization
 from portal.accounts.serializers import organization_json
 from portal.api import api_blueprint
 from portal.envelope import ok
-from portal.errors import NotFound
+from portal.errors import NotFound, ValidationError
 from portal.fiscal.logo import MAX_BYTES
-from portal.forms import form_from_json, json_body
+from portal.forms import WRONG_TYPE, form_from_json, json_body
 from portal.organization import services
 from portal.organization.forms import OrganizationUpdateForm
 from portal.security.identity import acting_user
@@ -46,8 +46,27 @@ def profile_json(organization: Organization) -> dict[str, Any]:
         "taxRates": list(organization.tax_rates or []),
         "mailReplyTo": organization.mail_reply_to,
         "mailTemplates": organization.mail_templates or {},
+        "reminders": {
+            "enabled": organization.reminders_enabled,
+            "days": list(organization.reminder_days or []),
+        },
         "logoUrl": url_for("api_organization.get_logo") if organization.logo_type else None,
     }
+
+
+def reminder_changes(value: Any) -> dict[str, Any]:
+    """``{"enabled": bool, "days": [-3, 0, 7, 30]}``, either part alone (the service checks
+    the days)."""
+    if not isinstance(value, dict) or set(value) - {"enabled", "days"}:
+        raise ValidationError({"reminders": WRONG_TYPE})
+    changes: dict[str, Any] = {}
+    if "enabled" in value:
+        if not isinstance(value["enabled"], bool):
+            raise ValidationError({"reminders.enabled": WRONG_TYPE})
+        changes["reminders_enabled"] = value["enabled"]
+    if "days" in value:
+        changes["reminder_days"] = value["days"] if value["days"] is not None else []
+    return changes
 
 
 @bp.get("/organization")
@@ -70,6 +89,8 @@ def update_organization() -> ResponseReturnValue:
     if "mailTemplates" in body:  # nested by purpose and language: the service checks it
         templates = body["mailTemplates"]
         changes["mail_templates"] = {} if templates is None else templates
+    if "reminders" in body:
+        changes.update(reminder_changes(body["reminders"]))
     organization = services.update_profile(organization, changes)
     if "plan" in form:
         services.change_plan(organization, form.plan.data, changed_by=actor)

@@ -81,7 +81,7 @@ class DocumentType:
     form: type[FlaskForm]
     messages: Mapping[str, Any]  # created, updated, not_editable
     to_json: Callable[..., dict[str, Any]]
-    render_pdf: Callable[[Any, Any], bytes]
+    render_pdf: Callable[[Any, Any], bytes] | None  # None: the type has no PDF
     fill: Callable[..., None]  # (document, actor, data, lines): the type's own fields
     snapshot: Callable[[Any], dict[str, Any]]  # what an edit is compared on (history)
     # The status a person sees (a sent quote past its date is EXPIRED without a write).

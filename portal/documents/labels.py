@@ -1,6 +1,7 @@
 """Words people see for statuses and history actions, shared by pages and PDFs."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 STATUS_LABELS = {
     "DRAFT": _l("Draft"),
@@ -13,6 +14,10 @@ STATUS_LABELS = {
     "PARTIALLY_PAID": _l("Partially paid"),
     "PAID": _l("Paid"),
     "VOID": _l("Void"),
+    # A recurring invoice's (feminine in Spanish: "factura recurrente").
+    "ACTIVE": lazy_pgettext("recurring invoice", "Active"),
+    "PAUSED": lazy_pgettext("recurring invoice", "Paused"),
+    "ENDED": lazy_pgettext("recurring invoice", "Ended"),
 }
 
 ACTION_LABELS = {
@@ -26,12 +31,21 @@ ACTION_LABELS = {
     "payment_recorded": _l("Payment recorded"),
     "paid": _l("Paid in full"),
     "voided": _l("Voided"),
+    "paused": lazy_pgettext("recurring invoice", "Paused"),
+    "resumed": lazy_pgettext("recurring invoice", "Resumed"),
+    "ended": lazy_pgettext("recurring invoice", "Ended"),
+    "reminded": _l("Payment reminder sent"),
+    "reminder_not_sent": _l("Payment reminder not sent: the customer has no e-mail address"),
+    "reminders_on": _l("Payment reminders turned on"),
+    "reminders_off": _l("Payment reminders turned off"),
 }
 
 
 # Who acted when no member did; stored as the key, shown in the reader's language.
 ACTOR_LABELS = {
     "public_link": _l("Customer, through the public link"),
+    "recurring": _l("Recurring invoicing"),
+    "reminders": _l("Payment reminders"),
 }
 
 
@@ -58,4 +72,12 @@ CHANGE_LABELS = {
     "dueDate": _l("Due date"),
     "notes": _l("Notes"),
     "lines": _l("Lines"),
+    "step": _l("Days from the due date"),
+    "frequency": _l("Frequency"),
+    "interval": _l("Every"),
+    "startDate": _l("Start date"),
+    "endDate": _l("End date"),
+    "count": _l("Number of invoices"),
+    "autoIssue": _l("Issue automatically"),
+    "autoSend": _l("Send automatically"),
 }

@@ -24,13 +24,19 @@ def next_number(organization_id: int, prefix: str, year: int) -> str:
     the request already holds the write lock (``BEGIN IMMEDIATE``), so concurrent takers
     queue; a rollback returns the number. Never a sequence: ``nextval`` is not rolled back.
     """
-    value = _take(organization_id, prefix, year)
+    return format_number(prefix, year, next_value(organization_id, prefix, year))
+
+
+def next_value(organization_id: int, series: str, year: int) -> int:
+    """Take the next value (1, 2, …) of any counter: a series' in a year, or a private one
+    such as recurring profiles' (a series key no prefix can be, e.g. ``"#REC"``)."""
+    value = _take(organization_id, series, year)
     if value is None:
-        _create_counter(organization_id, prefix, year)
-        value = _take(organization_id, prefix, year)
+        _create_counter(organization_id, series, year)
+        value = _take(organization_id, series, year)
     if value is None:  # the row was just created, in this transaction: cannot happen
-        raise RuntimeError(f"no counter for {prefix}-{year}")
-    return format_number(prefix, year, value)
+        raise RuntimeError(f"no counter for {series}-{year}")
+    return value
 
 
 def _take(organization_id: int, prefix: str, year: int) -> int | None:

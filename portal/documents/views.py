@@ -162,12 +162,14 @@ def document_pages(
     def pdf(public_id: str) -> Response:
         actor = acting_user()
         document = documents.get_document(kind, actor, public_id)
+        assert kind.render_pdf is not None
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 
     bp.add_url_rule("/new", "new", new, methods=["GET", "POST"])
     bp.add_url_rule("/<public_id>/edit", "edit", edit, methods=["GET", "POST"])
     bp.add_url_rule("/<public_id>", "show", show, methods=["GET"])
-    bp.add_url_rule("/<public_id>/pdf", "pdf", pdf, methods=["GET"])
+    if kind.render_pdf is not None:
+        bp.add_url_rule("/<public_id>/pdf", "pdf", pdf, methods=["GET"])
     for transition in kind.routed_transitions:
         view = _action_view(kind, transition, page_of)
         bp.add_url_rule(
@@ -263,4 +265,5 @@ def public_missing() -> tuple[str, int]:
 
 
 def public_pdf(kind: DocumentType, document: Any) -> Response:
+    assert kind.render_pdf is not None
     return pdf_response(kind.render_pdf(document, document.organization), document.number)

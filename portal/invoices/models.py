@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import Base, FixedDecimal, PublicIdMixin, UTCDateTime
 from portal.documents.models import DocumentMixin, LineMixin
 from portal.errors import DuplicateInvoiceNumber, QuoteAlreadyConverted
+
+if TYPE_CHECKING:
+    from portal.recurring.models import RecurringInvoice
 
 
 class InvoiceStatus:
@@ -66,6 +69,8 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
             "total",
             "amount_paid",
         ),
+        # One invoice per recurring profile and period, however often the scheduler runs.
+        UniqueConstraint("recurring_id", "recurring_period"),
     )
     __conflicts__ = {
         "uq_invoices_organization_id_number": DuplicateInvoiceNumber,
@@ -89,6 +94,16 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
     # The customer's link (/i/<token>): set when the invoice is first sent; regenerating it
     # revokes the old one.
     public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Payment reminders for this invoice (the organisation's ladder); off: none is sent.
+    reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    # The recurring profile that made it and the date of its period (``portal.recurring``).
+    recurring_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_invoices.id", ondelete="SET NULL")
+    )
+    recurring_period: Mapped[date | None] = mapped_column(Date)
+    recurring: Mapped[RecurringInvoice | None] = relationship(
+        "RecurringInvoice", lazy="select", viewonly=True
+    )
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         order_by="InvoiceLine.position", cascade="all, delete-orphan"

@@ -54,6 +54,11 @@ def invoice_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:
             notes=invoice.notes,
             issuedAt=invoice.issued_at.isoformat() if invoice.issued_at else None,
             voidedAt=invoice.voided_at.isoformat() if invoice.voided_at else None,
+            remindersEnabled=invoice.reminders_enabled,
+            recurringInvoiceId=invoice.recurring.public_id if invoice.recurring else None,
+            recurringPeriod=invoice.recurring_period.isoformat()
+            if invoice.recurring_period
+            else None,
             lines=[line_json(line) for line in invoice.lines],
             taxBreakdown=breakdown_json(invoice),
         )

@@ -14,6 +14,7 @@ import signal
 from collections.abc import Sequence
 from datetime import timedelta
 from threading import Event
+from time import monotonic
 from typing import Any
 
 from flask import Flask
@@ -113,14 +114,21 @@ def run_forever(
     poll: float = 1.0,
     stop: Event | None = None,
     kinds: Sequence[JobKind] | None = None,
+    scheduled_every: float = 0,
 ) -> None:
-    """Run batches until ``stop`` is set, waiting ``poll`` seconds whenever nothing is due.
+    """Run batches until ``stop`` is set, waiting ``poll`` seconds whenever nothing is due;
+    every ``scheduled_every`` seconds (0: never) also the scheduled work (``portal.scheduled``:
+    recurring invoices and reminders), first at start.
 
     The job under way when ``stop`` is set is finished (at most one request's timeout).
     """
     stop = stop if stop is not None else Event()
+    next_scheduled = monotonic()
     while not stop.is_set():
         try:
+            if scheduled_every and monotonic() >= next_scheduled:
+                next_scheduled = monotonic() + scheduled_every
+                _run_scheduled(app)
             processed = run_once(app, kinds=kinds, stop=stop)
         except DBAPIError as exc:
             if app.config.get("PROPAGATE_INTERNAL_ERRORS"):
@@ -140,6 +148,15 @@ def run_forever(
             continue
         if not processed:
             stop.wait(poll)
+
+
+def _run_scheduled(app: Flask) -> None:
+    from portal.scheduled import run_scheduled
+
+    with app.app_context():
+        result = run_scheduled()
+    if result.invoices or result.reminders or result.failures:
+        log.info("scheduled work: %s", result)
 
 
 def stop_on_signals(stop: Event) -> None:

@@ -1,7 +1,7 @@
 """The words of an e-mail: the organisation's templates or the portal's own, with placeholders.
 
-A template is a subject and a body per purpose (``"quote"``, ``"invoice"``) and language
-(``"es"``, ``"en"``), kept in ``Organization.mail_templates`` as
+A template is a subject and a body per purpose (``"quote"``, ``"invoice"``, ``"reminder"``)
+and language (``"es"``, ``"en"``), kept in ``Organization.mail_templates`` as
 ``{purpose: {language: {"subject": …, "body": …}}}``; a missing or blank one falls back to
 the portal's wording below. Placeholders are ``{name}`` from ``PLACEHOLDERS`` and nothing
 else (no attributes, indexes or format specs: a template is data a person typed, never
@@ -22,7 +22,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-PURPOSES = ("quote", "invoice")
+PURPOSES = ("quote", "invoice", "reminder")
 LANGUAGES = ("es", "en")
 PLACEHOLDERS = ("customer", "number", "total", "due_date", "organization", "link", "message")
 SUBJECT_MAX = 300
@@ -73,9 +73,33 @@ DEFAULT_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+DEFAULT_TEMPLATES["reminder"] = {
+    "es": {
+        "subject": "Recordatorio: factura {number} de {organization}",
+        "body": (
+            "Hola {customer}:\n\n{message}\n\n"
+            "Importe pendiente: {total}, con vencimiento el {due_date}. Puede ver la factura "
+            "y descargarla en PDF aquí:\n{link}\n\n"
+            "Si ya la ha pagado, no tenga en cuenta este mensaje.\n\n"
+            "Un saludo,\n{organization}"
+        ),
+    },
+    "en": {
+        "subject": "Reminder: invoice {number} from {organization}",
+        "body": (
+            "Hello {customer},\n\n{message}\n\n"
+            "Amount due: {total}, due on {due_date}. You can view the invoice and download "
+            "it as a PDF here:\n{link}\n\n"
+            "If you have already paid it, please disregard this message.\n\n"
+            "Kind regards,\n{organization}"
+        ),
+    },
+}
+
 BUTTON_LABELS = {
     "quote": {"es": "Ver la cotización", "en": "View the quote"},
     "invoice": {"es": "Ver la factura", "en": "View the invoice"},
+    "reminder": {"es": "Ver la factura", "en": "View the invoice"},
 }
 
 
@@ -141,12 +165,14 @@ def document_values(
     link: str,
     message: str,
 ) -> dict[str, str]:
-    """The placeholders' values for a quote or an invoice, written for ``language``."""
+    """The placeholders' values for a quote or an invoice, written for ``language``; in a
+    reminder, ``{total}`` is what is still due (the balance)."""
     due: date | None = document.valid_until if purpose == "quote" else document.due_date
+    amount = document.balance if purpose == "reminder" else document.total
     return {
         "customer": customer_name,
         "number": document.number,
-        "total": format_total(document.total, document.currency, language),
+        "total": format_total(amount, document.currency, language),
         "due_date": format_date(due, format="long", locale=language) if due else "—",
         "organization": organization_name,
         "link": link,

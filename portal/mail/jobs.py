@@ -77,6 +77,7 @@ def load_message(row: OutgoingMessage, now: datetime) -> Envelope | Outcome:
         document = db.session.get(kind.model, row.document_id)
         if document is None or document.organization_id != row.organization_id:
             return Outcome.fail(DOCUMENT_GONE, detail=DOCUMENT_GONE)
+        assert kind.render_pdf is not None
         attachment = (f"{document.number}.pdf", kind.render_pdf(document, organization))
     message = build(row, organization, attachment)
     _name, sender = parseaddr(current_app.config["MAIL_FROM"])

@@ -15,6 +15,8 @@ from typing import Any
 from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -107,21 +109,106 @@ def queue_document_mail(
         values,
         button_label=BUTTON_LABELS[kind_key][language],
     )
+    return _queue(
+        organization,
+        kind_key,
+        document.id,
+        purpose="document",
+        to=recipients,
+        cc=copies,
+        composed=composed,
+        language=language,
+        sent_by_id=actor.id,
+    )
+
+
+def reminder_sentence(number: str, days_to_due: int, language: str) -> str:
+    """What a reminder says of its due date, in the customer's language: due in 3 days,
+    due today, 7 days late (the ``{message}`` of the reminder's template)."""
+    with force_locale(language):
+        if days_to_due > 0:
+            return ngettext(
+                "Invoice %(number)s is due in %(num)d day.",
+                "Invoice %(number)s is due in %(num)d days.",
+                days_to_due,
+                number=number,
+            )
+        if days_to_due == 0:
+            return _("Invoice %(number)s is due today.", number=number)
+        return ngettext(
+            "Invoice %(number)s was due %(num)d day ago.",
+            "Invoice %(number)s was due %(num)d days ago.",
+            -days_to_due,
+            number=number,
+        )
+
+
+def queue_reminder_mail(
+    invoice: Any, *, days_to_due: int, public_url: str
+) -> OutgoingMessage | None:
+    """Queue a payment reminder for ``invoice`` to its customer (the PDF attached), in the
+    caller's transaction; ``None`` when the customer has no e-mail address."""
+    organization = invoice.organization
+    customer = invoice.customer
+    address = (customer.email or "").strip() if customer is not None else ""
+    if not address:
+        return None
+    language = customer_language(invoice, organization)
+    values = document_values(
+        invoice,
+        purpose="reminder",
+        language=language,
+        organization_name=organization.name,
+        customer_name=customer.name,
+        link=public_url,
+        message=reminder_sentence(invoice.number, days_to_due, language),
+    )
+    composed = compose(
+        template_for(organization.mail_templates, "reminder", language),
+        values,
+        button_label=BUTTON_LABELS["reminder"][language],
+    )
+    return _queue(
+        organization,
+        "invoice",
+        invoice.id,
+        purpose="reminder",
+        to=[address],
+        cc=[],
+        composed=composed,
+        language=language,
+        sent_by_id=None,
+    )
+
+
+def _queue(
+    organization: Organization,
+    document_type: str,
+    document_id: int,
+    *,
+    purpose: str,
+    to: list[str],
+    cc: list[str],
+    composed: Composed,
+    language: str,
+    sent_by_id: int | None,
+) -> OutgoingMessage:
+    """The message as a row of the worker's queue, due at once (flushed, not committed)."""
     schedule = current_app.config["MAIL_RETRY_SCHEDULE"]
     row = OutgoingMessage(
         organization_id=organization.id,
-        document_type=kind_key,
-        document_id=document.id,
-        purpose="document",
-        to_addresses=recipients,
-        cc_addresses=copies,
+        document_type=document_type,
+        document_id=document_id,
+        purpose=purpose,
+        to_addresses=to,
+        cc_addresses=cc,
         reply_to=reply_to_of(organization),
         subject=composed.subject,
         text_body=composed.text,
         html_body=composed.html,
         locale=language,
         attach_pdf=True,
-        sent_by_id=actor.id,
+        sent_by_id=sent_by_id,
         status=JobStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow() + timedelta(seconds=schedule[0]),
@@ -206,19 +293,22 @@ def preview_mail(
 ) -> Composed:
     """What a customer would get with ``templates`` (checked first), filled with an example
     document of the organisation's: shown on the settings page before saving."""
-    prefix = organization.invoice_prefix if purpose == "invoice" else organization.quote_prefix
+    prefix = organization.quote_prefix if purpose == "quote" else organization.invoice_prefix
+    base = current_app.config.get("BASE_URL") or ""
     sample = {
         "customer": {"es": "Ana García", "en": "Jane Doe"}[language],
         "number": f"{prefix}-{organization.today().year}-0042",
         "total": format_total(Decimal("1234.50"), organization.currency, language),
         "due_date": format_date(organization.today() + timedelta(days=30), "long", locale=language),
         "organization": organization.name,
-        "link": f"{current_app.config.get('BASE_URL') or ''}/{purpose[0]}/example",
+        "link": f"{base}/{'q' if purpose == 'quote' else 'i'}/example",
         "message": {
             "es": "Gracias por su confianza.",
             "en": "Thank you for your business.",
         }[language],
     }
+    if purpose == "reminder":  # a week late, as the ladder's third step would say it
+        sample["message"] = reminder_sentence(sample["number"], -7, language)
     return compose(
         template_for(templates, purpose, language),
         sample,

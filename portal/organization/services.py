@@ -18,6 +18,7 @@ from portal.invoices.models import Invoice
 from portal.mail.services import clean_mail_templates
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote
+from portal.reminders.services import clean_ladder
 from portal.security.plans import PLAN_LIMITS, plan_label
 from portal.security.roles import Plan
 from portal.team.services import active_user_count
@@ -62,6 +63,8 @@ PROFILE_FIELDS = frozenset(
         "time_zone",
         "mail_reply_to",
         "mail_templates",
+        "reminders_enabled",
+        "reminder_days",
     }
 )
 # (prefix attribute, the documents it numbers, the message when it is locked)
@@ -85,6 +88,8 @@ def update_profile(organization: Organization, changes: Mapping[str, Any]) -> Or
     values = dict(changes)
     if values.get("mail_templates") is not None:
         values["mail_templates"] = clean_mail_templates(values["mail_templates"])
+    if values.get("reminder_days") is not None:
+        values["reminder_days"] = clean_ladder(values["reminder_days"], "reminders.days")
     organization = lock_organization(organization.id)
     country = values.get("country", organization.country) or ""
     if {"tax_id", "iban", "country"} & values.keys():

@@ -1,0 +1,207 @@
+"""Payment reminders: the organisation's ladder, and each step sent once per invoice.
+
+The ladder is a list of days from the due date (``-3, 0, 7, 30``: three days before, on the
+day, a week and a month after). An open invoice (issued or partly paid) with reminders on is
+reminded of the latest step whose day has come, if no step as late was sent yet: a job that
+runs twice sends nothing twice, and after days without a run the catch-up sends only that
+latest step, never the ones it missed. A step dated before the invoice was issued is not
+sent (an invoice issued late is sent, not reminded). The unique key (invoice, step) is the
+backstop: two runs racing for one reminder insert one row.
+
+Nothing here commits: the scheduled job (``portal.scheduled``) ends each invoice's
+transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+
+from portal.accounts.models import Organization, User
+from portal.clock import local_time
+from portal.documents import services as documents
+from portal.documents.history import record
+from portal.errors import InvoiceNotFound, ValidationError
+from portal.extensions import db
+from portal.invoices.document import INVOICES
+from portal.invoices.models import Invoice, InvoiceStatus
+from portal.mail.services import queue_reminder_mail
+from portal.reminders.models import InvoiceReminder, ReminderOutcome
+from portal.tenancy import get_for_organization
+
+MAX_STEPS = 10
+EARLIEST, LATEST = -90, 365
+REMINDED = "reminded"  # history actions
+NOT_REMINDED = "reminder_not_sent"
+ACTOR = "reminders"  # documents.labels.ACTOR_LABELS
+
+STEPS_WRONG = _l("Write days from the due date as whole numbers, such as -3, 0, 7, 30")
+STEPS_RANGE = _l("Each day must be from %(min)d to %(max)d", min=EARLIEST, max=LATEST)
+STEPS_TOO_MANY = _l("At most %(max)d reminders", max=MAX_STEPS)
+
+
+def clean_ladder(value: Any, field: str = "reminder_days") -> list[int]:
+    """A ladder as sent (a list of whole numbers, or their text "-3, 0, 7"), sorted and
+    without repeats; ``ValidationError`` on ``field`` otherwise."""
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        if not all(re.fullmatch(r"[+-]?[0-9]{1,4}", part) for part in parts):
+            raise ValidationError({field: STEPS_WRONG})
+        value = [int(part) for part in parts]
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) for day in value
+    ):
+        raise ValidationError({field: STEPS_WRONG})
+    steps = sorted(set(value))
+    if any(day < EARLIEST or day > LATEST for day in steps):
+        raise ValidationError({field: STEPS_RANGE})
+    if len(steps) > MAX_STEPS:
+        raise ValidationError({field: STEPS_TOO_MANY})
+    return steps
+
+
+def step_due(
+    ladder: Sequence[int], due: date, issued_on: date, today: date, last_sent: int | None
+) -> int | None:
+    """The step to send today, if any: the latest whose day has come, is not before the
+    invoice was issued, and is later than the last step sent."""
+    candidates = [
+        step
+        for step in ladder
+        if issued_on <= due + timedelta(days=step) <= today
+        and (last_sent is None or step > last_sent)
+    ]
+    return max(candidates) if candidates else None
+
+
+def issued_on(invoice: Invoice) -> date:
+    """The organisation's date the invoice was issued (its date, for older invoices)."""
+    if invoice.issued_at is None:
+        return invoice.invoice_date
+    return local_time(invoice.issued_at, invoice.organization.time_zone).date()
+
+
+def due_invoices(organization: Organization, today: date) -> list[int]:
+    """The organisation's invoices that may have a step to send today: open, reminders on,
+    the first step's day come, the ladder's last step not sent yet."""
+    ladder = list(organization.reminder_days or [])
+    if not organization.reminders_enabled or not ladder:
+        return []
+    first, last = min(ladder), max(ladder)
+    done = exists().where(InvoiceReminder.invoice_id == Invoice.id, InvoiceReminder.days >= last)
+    stmt = (
+        select(Invoice.id)
+        .where(
+            Invoice.organization_id == organization.id,
+            Invoice.status.in_(InvoiceStatus.OPEN),
+            Invoice.reminders_enabled.is_(True),
+            Invoice.due_date.is_not(None),
+            Invoice.due_date <= today - timedelta(days=first),
+            ~done,
+        )
+        .order_by(Invoice.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def remind(invoice_id: int, today: date) -> InvoiceReminder | None:
+    """Send the invoice's due step, if it still has one once its row is locked (another run
+    may have sent it meanwhile); the reminder row, or ``None`` when nothing was due."""
+    invoice = db.session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update(of=Invoice)
+        .execution_options(populate_existing=True)
+    )
+    if invoice is None or invoice.status not in InvoiceStatus.OPEN:
+        return None
+    organization = invoice.organization
+    if not (invoice.reminders_enabled and organization.reminders_enabled) or not invoice.due_date:
+        return None
+    last = db.session.scalar(
+        select(func.max(InvoiceReminder.days)).where(InvoiceReminder.invoice_id == invoice.id)
+    )
+    step = step_due(
+        organization.reminder_days or [], invoice.due_date, issued_on(invoice), today, last
+    )
+    if step is None:
+        return None
+    if not invoice.public_token:  # the reminder links to the invoice's public page
+        invoice.public_token = documents.new_public_token()
+    days_to_due = (invoice.due_date - today).days
+    message = queue_reminder_mail(
+        invoice,
+        days_to_due=days_to_due,
+        public_url=documents.public_url(INVOICES, invoice) or "",
+    )
+    reminder = InvoiceReminder(
+        organization_id=invoice.organization_id,
+        invoice_id=invoice.id,
+        days=step,
+        sent_on=today,
+        outcome=ReminderOutcome.QUEUED if message is not None else ReminderOutcome.NO_EMAIL,
+        message_id=message.id if message is not None else None,
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    if message is not None:
+        changes = {"to": ", ".join(message.to_addresses), "step": step}
+        record(invoice, INVOICES.key, REMINDED, None, changes, actor_label=ACTOR)
+    else:
+        record(invoice, INVOICES.key, NOT_REMINDED, None, {"step": step}, actor_label=ACTOR)
+    return reminder
+
+
+def reminders_of(invoice: Invoice) -> list[InvoiceReminder]:
+    return list(
+        db.session.scalars(
+            select(InvoiceReminder)
+            .where(InvoiceReminder.invoice_id == invoice.id)
+            .order_by(InvoiceReminder.days)
+        )
+    )
+
+
+def next_reminder(invoice: Invoice, today: date) -> date | None:
+    """The day the next step will be sent, if reminders will still go for this invoice."""
+    organization = invoice.organization
+    if (
+        invoice.status not in InvoiceStatus.OPEN
+        or not invoice.reminders_enabled
+        or not organization.reminders_enabled
+        or invoice.due_date is None
+    ):
+        return None
+    sent = [r.days for r in reminders_of(invoice)]
+    last = max(sent) if sent else None
+    start = max(today, issued_on(invoice))
+    for step in sorted(organization.reminder_days or []):
+        day = invoice.due_date + timedelta(days=step)
+        if day >= start and (last is None or step > last):
+            return day
+    return None
+
+
+def set_invoice_reminders(actor: User, public_id: str, enabled: bool) -> Invoice:
+    """Turn the invoice's reminders on or off (any state: a paid one simply has none due)."""
+    invoice = get_for_organization(
+        Invoice, public_id, actor.organization_id, InvoiceNotFound, for_update=True
+    )
+    if invoice.reminders_enabled != enabled:
+        invoice.reminders_enabled = enabled
+        db.session.flush()
+        record(invoice, INVOICES.key, "reminders_on" if enabled else "reminders_off", actor)
+    return invoice
+
+
+def reminder_json(reminder: InvoiceReminder) -> dict[str, Any]:
+    return {
+        "step": reminder.days,
+        "sentOn": reminder.sent_on.isoformat(),
+        "outcome": reminder.outcome,
+    }
