@@ -175,9 +175,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
+    # Organisations that exist already start with reminders off: switching them on is the
+    # OWNER's choice, not an upgrade's (it would e-mail every late customer at once). New
+    # organisations get them on (the model's default).
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("reminders_enabled", sa.Boolean(), nullable=False, server_default=sa.true())
+            sa.Column("reminders_enabled", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(
             sa.Column("reminder_days", sa.JSON(), nullable=False, server_default="[-3, 0, 7, 30]")
