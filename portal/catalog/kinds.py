@@ -116,6 +116,7 @@ CUSTOMER_CSV_INPUTS = {
     "region": "address-region",
     "country": "country",
     "surcharge": "surcharge",
+    "locale": "locale",  # the language of the customer's e-mails: "es", "en" or blank
 }
 
 
@@ -131,6 +132,7 @@ def customer_cells(customer: Customer) -> dict[str, Any]:
         "region": customer.region,
         "country": customer.country,
         "surcharge": customer.surcharge,
+        "locale": customer.locale,
     }
 
 
