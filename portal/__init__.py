@@ -118,6 +118,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.organization.views import bp as organization
     from portal.quotes.public import bp as public_quotes
     from portal.quotes.views import bp as quotes
+    from portal.recurring.views import bp as recurring
     from portal.reports.views import bp as reports
     from portal.team.views import bp as team
     from portal.webhooks.views import bp as webhooks
@@ -128,6 +129,7 @@ def configure_blueprints(app: Flask) -> None:
         catalog,
         quotes,
         invoices,
+        recurring,
         reports,
         team,
         organization,
@@ -173,11 +175,13 @@ def configure_templates(app: Flask) -> None:
 
 
 def document_types() -> tuple:
-    """Every document type the portal has (quotes, invoices), from their declarations."""
+    """Every document type the portal has (quotes, invoices, recurring invoices), from their
+    declarations."""
     from portal.invoices.document import INVOICES
     from portal.quotes.document import QUOTES
+    from portal.recurring.document import RECURRING
 
-    return (QUOTES, INVOICES)
+    return (QUOTES, INVOICES, RECURRING)
 
 
 def configure_cli(app: Flask) -> None:

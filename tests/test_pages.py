@@ -427,6 +427,8 @@ def test_saved_preference_overrides_accept_language(app, make_user):
 
 # --- 6. navigation and permissions by role -----------------------------------------------------
 
+RECURRING = "/recurring-invoices/"
+
 
 @pytest.mark.parametrize(
     ("role", "expected"),
@@ -439,6 +441,7 @@ def test_saved_preference_overrides_accept_language(app, make_user):
                 "/customers/",
                 "/quotes/",
                 "/invoices/",
+                "/recurring-invoices/",
                 "/reports/",
                 "/webhooks/",
                 "/team/",
@@ -453,14 +456,24 @@ def test_saved_preference_overrides_accept_language(app, make_user):
                 "/customers/",
                 "/quotes/",
                 "/invoices/",
+                "/recurring-invoices/",
                 "/reports/",
                 "/webhooks/",
                 "/team/",
             },
         ),
-        ("ACCOUNTANT", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
-        ("OPERATOR", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
-        ("VIEWER", {"/", "/products/", "/customers/", "/quotes/", "/invoices/", "/reports/"}),
+        (
+            "ACCOUNTANT",
+            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", RECURRING, "/reports/"},
+        ),
+        (
+            "OPERATOR",
+            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", RECURRING, "/reports/"},
+        ),
+        (
+            "VIEWER",
+            {"/", "/products/", "/customers/", "/quotes/", "/invoices/", RECURRING, "/reports/"},
+        ),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(app, make_user, role, expected):
