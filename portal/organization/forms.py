@@ -10,6 +10,7 @@ from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     FieldList,
     FileField,
@@ -33,6 +34,7 @@ from wtforms.validators import (
 )
 
 from portal.clock import is_time_zone, time_zone_names
+from portal.errors import ValidationError as PortalValidationError
 from portal.fiscal.forms import (
     AddressField,
     CountryField,
@@ -57,6 +59,7 @@ from portal.forms import (
 )
 from portal.mail.compose import BODY_MAX, LANGUAGES, PURPOSES, SUBJECT_MAX
 from portal.money import parse_decimal
+from portal.reminders.services import clean_ladder
 from portal.security.plans import PLAN_LABELS
 from portal.security.roles import PLANS
 
@@ -400,6 +403,50 @@ for _purpose in PURPOSES:
                 filters=[strip],
             ),
         )
+
+
+class RemindersForm(Form):
+    """The settings page's payment reminders: on or off, and the ladder typed as text
+    ("-3, 0, 7, 30"). The page always sends the text field (even blank): a post without it
+    is not the page's form and leaves the reminders alone (an absent checkbox reads "off").
+    The API takes ``reminders: {enabled, days}`` instead."""
+
+    SENT_BY = "reminder_days"
+
+    reminders_enabled = BooleanField(_l("Send payment reminders"))
+    reminder_days = StringField(
+        _l("Days from the due date"),
+        validators=[Length(max=200, message=TOO_LONG)],
+        filters=[strip],
+    )
+
+    @classmethod
+    def of(cls, organization: Any) -> RemindersForm:
+        """The organisation's reminders as the fields' data."""
+        return cls(
+            data={
+                "reminders_enabled": organization.reminders_enabled,
+                "reminder_days": ladder_text(organization.reminder_days),
+            }
+        )
+
+    def validate_reminder_days(self, field: Any) -> None:
+        try:
+            clean_ladder(field.data or "", field.name)
+        except PortalValidationError as exc:
+            raise ValidationError(str(exc.errors[field.name])) from exc
+
+    def changes(self) -> dict[str, Any]:
+        """What ``services.update_profile`` takes (it cleans the ladder)."""
+        return {
+            "reminders_enabled": bool(self.reminders_enabled.data),
+            "reminder_days": self.reminder_days.data or "",
+        }
+
+
+def ladder_text(days: Any) -> str:
+    """A ladder as people write it: "-3, 0, 7, 30"."""
+    return ", ".join(str(day) for day in days or [])
 
 
 def plan_field() -> ChoiceField:

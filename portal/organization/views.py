@@ -1,5 +1,5 @@
 """Organisation settings (OWNER): name, fiscal profile, tax table, series, logo, currency,
-language and time zone."""
+language, time zone, e-mail to customers and payment reminders."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,7 +11,7 @@ from portal.forms import apply_error
 from portal.mail.compose import DEFAULT_TEMPLATES, LANGUAGES, PLACEHOLDERS, PURPOSES
 from portal.mail.services import clean_mail_templates, preview_mail
 from portal.organization import billing, services
-from portal.organization.forms import LogoForm, MailTemplatesForm, OrganizationForm
+from portal.organization.forms import LogoForm, MailTemplatesForm, OrganizationForm, RemindersForm
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.web import refusals_go_back
@@ -30,9 +30,12 @@ def _render(
     status: int = 200,
     mail_form: MailTemplatesForm | None = None,
     previews: list | None = None,
+    reminders_form: RemindersForm | None = None,
 ) -> ResponseReturnValue:
     organization = acting_user().organization
     form.pad_tax_rows()
+    if reminders_form is None:
+        reminders_form = RemindersForm.of(organization)
     if mail_form is None:
         mail_form = MailTemplatesForm(
             prefix=MailTemplatesForm.PREFIX,
@@ -42,6 +45,7 @@ def _render(
         "organization/settings.html",
         form=form,
         mail_form=mail_form,
+        reminders_form=reminders_form,
         mail_defaults=DEFAULT_TEMPLATES,
         mail_purposes=PURPOSES,
         mail_languages=LANGUAGES,
@@ -68,28 +72,43 @@ def settings() -> ResponseReturnValue:
     mail_form = None
     if any(key.startswith(MailTemplatesForm.PREFIX) for key in request.form):
         mail_form = MailTemplatesForm(request.form, prefix=MailTemplatesForm.PREFIX)
+    # The reminders' text field is always sent by the page (the checkbox is not when off).
+    reminders_form = None
+    if RemindersForm.SENT_BY in request.form:
+        reminders_form = RemindersForm(request.form)
     if "preview" in request.form:
-        return _preview(form, mail_form)
+        return _preview(form, mail_form, reminders_form)
     form.drop_blank_tax_rows()
     mail_valid = mail_form is None or mail_form.validate()
-    if form.validate_on_submit() and mail_valid:
+    reminders_valid = reminders_form is None or reminders_form.validate()
+    if form.validate_on_submit() and mail_valid and reminders_valid:
         changes = form.profile_changes(tax_rates=tax_rates_sent)
         if mail_form is not None:
             changes["mail_templates"] = mail_form.templates()
+        if reminders_form is not None:
+            changes.update(reminders_form.changes())
         try:
             services.update_profile(organization, changes)
         except PortalError as exc:
             if exc.status >= 500:
                 raise
-            if not apply_error(form, exc) and not _apply_mail_error(mail_form, exc):
+            shown = apply_error(form, exc)
+            shown = _apply_mail_error(mail_form, exc) or shown
+            shown = _apply_reminders_error(reminders_form, exc) or shown
+            if not shown:
                 flash(str(exc.error), "error")
-            return _render(form, exc.status, mail_form)  # a refusal: nothing was changed
+            # a refusal: nothing was changed
+            return _render(form, exc.status, mail_form, reminders_form=reminders_form)
         flash(_("Changes saved."), "success")
         return redirect(_settings_page())
-    return _render(form, 400, mail_form)
+    return _render(form, 400, mail_form, reminders_form=reminders_form)
 
 
-def _preview(form: OrganizationForm, mail_form: MailTemplatesForm | None) -> ResponseReturnValue:
+def _preview(
+    form: OrganizationForm,
+    mail_form: MailTemplatesForm | None,
+    reminders_form: RemindersForm | None = None,
+) -> ResponseReturnValue:
     """The e-mails the templates as typed would write, shown on the page; nothing saved."""
     organization = acting_user().organization
     typed = mail_form.templates() if mail_form is not None else organization.mail_templates
@@ -98,13 +117,13 @@ def _preview(form: OrganizationForm, mail_form: MailTemplatesForm | None) -> Res
     except PortalError as exc:
         if not _apply_mail_error(mail_form, exc):
             flash(str(exc.error), "error")
-        return _render(form, 400, mail_form)
+        return _render(form, 400, mail_form, reminders_form=reminders_form)
     previews = [
         (purpose, language, preview_mail(organization, templates, purpose, language))
         for purpose in PURPOSES
         for language in LANGUAGES
     ]
-    return _render(form, 200, mail_form, previews)
+    return _render(form, 200, mail_form, previews, reminders_form)
 
 
 def _apply_mail_error(mail_form: MailTemplatesForm | None, exc: PortalError) -> bool:
@@ -117,6 +136,26 @@ def _apply_mail_error(mail_form: MailTemplatesForm | None, exc: PortalError) -> 
         name = MailTemplatesForm.field_name(*parts[1:])
         if name in mail_form:
             mail_form[name].errors = [*mail_form[name].errors, str(message)]
+            shown = True
+    return shown
+
+
+# The service names the reminders' fields as the API does (``reminders.days``).
+_REMINDER_FIELDS = {
+    "reminders.enabled": "reminders_enabled",
+    "reminders.days": "reminder_days",
+    "reminder_days": "reminder_days",
+}
+
+
+def _apply_reminders_error(reminders_form: RemindersForm | None, exc: PortalError) -> bool:
+    """A reminders' error (a ladder the service refused) beside its field."""
+    shown = False
+    for key, message in (getattr(exc, "errors", None) or {}).items():
+        name = _REMINDER_FIELDS.get(key)
+        if reminders_form is not None and name is not None:
+            field = reminders_form[name]
+            field.errors = [*field.errors, str(message)]
             shown = True
     return shown
 
