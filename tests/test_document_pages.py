@@ -572,7 +572,7 @@ def test_an_accountant_sees_convert_issue_void_and_the_payment_form(app, make_us
     assert action_forms(html) == {"issue", "void"}
     assert f"/invoices/{draft_invoice['id']}/edit" in links(html)
     html = page(accountant, f"/invoices/{issued['id']}")
-    assert action_forms(html) == {"void", "payments", "send"}
+    assert action_forms(html) == {"void", "payments", "send", "reminders"}
     (amount,) = elements(html, "input", name="amount")
     assert amount["attrs"]["value"] == "158.23"  # the balance, proposed
 
