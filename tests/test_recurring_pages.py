@@ -322,3 +322,50 @@ def test_output_is_escaped(api, browser):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>Cliente</b>" not in page(browser, "/recurring-invoices/")
+
+
+# --- what the scheduler leaves on the page ------------------------------------------------
+
+
+def test_a_profile_that_could_not_send_shows_why(app, api, browser):
+    customer = api.post("/customers", {"name": "Sin Correo"})["id"]
+    profile_id = create_profile(browser, customer, auto_issue="y", auto_send="y")
+    with app.app_context():
+        run_scheduled()
+        db.session.commit()
+    html = page(browser, f"/recurring-invoices/{profile_id}")
+    (warning,) = elements(html, "section", class_="card", role="alert")
+    error = api.get(f"/recurring-invoices/{profile_id}")["lastError"]
+    assert error and error in " ".join(warning["text"].split())
+    assert elements(html, "span", class_="badge badge-ISSUED")  # made and issued all the same
+
+
+def test_a_profile_whose_last_invoice_is_made_ends(app, api, browser):
+    profile_id = create_profile(browser, api.customer(), count="1")
+    with app.app_context():
+        run_scheduled()
+        db.session.commit()
+    show = f"/recurring-invoices/{profile_id}"
+    html = page(browser, show)
+    assert elements(html, "span", class_="badge badge-ENDED")
+    assert "Finalizada" in html
+    assert recurring_actions(html) == set()
+    assert f"{show}/edit" not in links(html)
+    assert next_dates(html) == []
+    assert elements(html, "span", class_="badge badge-DRAFT")  # not issued automatically
+    history = " ".join(elements(html, "ol", class_="history")[0]["text"].split())
+    assert "Finalizada" in history and "Facturación recurrente" in history
+    response = browser.get(f"{show}/edit")
+    assert response.status_code == 302 and response.headers["Location"] == show
+    html = page(browser, "/recurring-invoices/?status=ENDED")
+    assert show in links(html)
+
+
+def test_every_n_days_is_written_once(api, browser):
+    profile_id = create_profile(browser, api.customer(), frequency="DAYS", interval="10")
+    speak_english(browser)
+    html = page(browser, f"/recurring-invoices/{profile_id}")
+    dates = next_dates(html)
+    assert dates[1] == (org_today() + timedelta(days=10)).isoformat()
+    assert "Every 10 days" in html
+    assert "Every N days" not in html
