@@ -330,18 +330,25 @@ def test_roles_and_other_organisations(client, make_user):
     )
 )
 def test_any_body_is_answered_without_a_server_error(client, make_user, changes):
-    member = getattr(test_any_body_is_answered_without_a_server_error, "member", None)
-    if member is None or member[2] is not client:
+    """Created or refused field by field, on POST and on PATCH: never a 5xx."""
+    key = id(client)
+    if key not in _FUZZED:  # one organisation per test run (the fixtures are per function)
         owner = make_user()
-        member = (owner, new_customer(client, owner), client)
-        test_any_body_is_answered_without_a_server_error.member = member
-    owner, customer, _ = member
+        customer = new_customer(client, owner)
+        _FUZZED.clear()
+        _FUZZED[key] = (owner, customer, create(client, owner, customer)["id"])
+    owner, customer, profile_id = _FUZZED[key]
     payload = {**body(customer), **changes}
-    response = client.post(RECURRING, json=payload, headers=bearer(owner))
-    assert response.status_code in (201, 400), response.get_data(as_text=True)
-    assert_envelope(
-        response, response.status_code, None if response.status_code == 201 else "VALIDATION_ERROR"
-    )
+    for response, success in (
+        (client.post(RECURRING, json=payload, headers=bearer(owner)), 201),
+        (client.patch(f"{RECURRING}/{profile_id}", json=payload, headers=bearer(owner)), 200),
+    ):
+        assert response.status_code in (success, 400), response.get_data(as_text=True)
+        code = None if response.status_code == success else "VALIDATION_ERROR"
+        assert_envelope(response, response.status_code, code)
+
+
+_FUZZED: dict = {}
 
 
 # --- the scheduler across simulated days ----------------------------------------------------
@@ -525,3 +532,50 @@ def test_the_worker_runs_the_scheduled_work(app, client, make_user):
     worker.join(timeout=5)
     assert not worker.is_alive()
     assert [i.recurring_period for i in invoices_of(app, profile["id"])] == [org_today()]
+
+
+def test_a_send_that_cannot_go_is_kept_on_the_profile(app, client, make_user):
+    owner = make_user()
+    response = client.post("/api/v1/customers", json={"name": "Sin Correo"}, headers=bearer(owner))
+    no_email = assert_envelope(response, 201)["data"]["id"]
+    profile = create(client, owner, no_email, autoIssue=True, autoSend=True)
+    run = run_at(app, at(org_today(), 9))
+    assert run.failures == 0 and run.issued == 1 and run.sent == 0
+    [invoice] = invoices_of(app, profile["id"])
+    assert invoice.status == "ISSUED"
+    assert messages(app, "document") == []
+    shown = assert_envelope(client.get(f"{RECURRING}/{profile['id']}", headers=bearer(owner)), 200)
+    assert invoice.number in shown["data"]["lastError"]
+    assert shown["data"]["lastRunAt"] is not None
+
+
+def test_a_count_below_what_was_made_is_refused(app, client, make_user):
+    owner = make_user()
+    customer = new_customer(client, owner)
+    today = org_today()
+    profile = create(client, owner, customer, frequency="DAYS", interval=1, count=5)
+    for offset in range(3):
+        run_at(app, at(today + timedelta(days=offset), 9))
+    path = f"{RECURRING}/{profile['id']}"
+    for count in (2, 3):
+        refused = client.patch(
+            path,
+            json=body(customer, frequency="DAYS", interval=1, count=count),
+            headers=bearer(owner, **EN),
+        )
+        assert "count" in errors_of(refused)
+    shown = assert_envelope(client.get(path, headers=bearer(owner)), 200)["data"]
+    assert shown["count"] == 5 and shown["invoicesCreated"] == 3
+
+
+def test_the_day_is_the_organisations_not_the_servers(app, client, make_user):
+    owner = make_user()
+    customer = new_customer(client, owner)
+    tomorrow = org_today() + timedelta(days=1)
+    profile = create(client, owner, customer, startDate=tomorrow.isoformat(), autoIssue=True)
+    late_evening = datetime.combine(org_today(), time(23, 30), tzinfo=zone(TEST_TIME_ZONE))
+    assert run_at(app, late_evening).invoices == 0
+    just_after_midnight = datetime.combine(tomorrow, time(0, 30), tzinfo=zone(TEST_TIME_ZONE))
+    assert run_at(app, just_after_midnight).invoices == 1
+    [invoice] = invoices_of(app, profile["id"])
+    assert invoice.recurring_period == tomorrow and invoice.invoice_date == tomorrow
