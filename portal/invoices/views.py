@@ -69,7 +69,8 @@ def _reminders_context(invoice) -> dict:
                 "no_email": r.outcome == ReminderOutcome.NO_EMAIL,
                 # No row left (a purged message): it went, as far as the page knows.
                 "mail_status": REMINDER_MAIL_LABELS.get(
-                    mail_status.get(r.message_id, ""), SENT_BY_EMAIL
+                    mail_status.get(r.message_id, "") if r.message_id is not None else "",
+                    SENT_BY_EMAIL,
                 ),
             }
             for r in sent

@@ -434,7 +434,7 @@ class RemindersForm(Form):
         try:
             clean_ladder(field.data or "", field.name)
         except PortalValidationError as exc:
-            raise ValidationError(str(exc.errors[field.name])) from exc
+            raise ValidationError(str((exc.errors or {})[field.name])) from exc
 
     def changes(self) -> dict[str, Any]:
         """What ``services.update_profile`` takes (it cleans the ladder)."""
