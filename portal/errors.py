@@ -168,6 +168,22 @@ class DuplicateInvoiceNumber(Conflict):
         super().__init__(field="invoice_number")
 
 
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = _l("Idempotency key already used with a different request")
+
+
+class IdempotencyKeyInUse(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_USE"
+    default_message = _l("Idempotency key in use by a request still under way; retry shortly")
+
+
+class PreconditionFailed(PortalError):
+    status = 412
+    code = "PRECONDITION_FAILED"
+    default_message = _l("The document changed since you read it")
+
+
 class InvalidState(Conflict):
     code = "INVALID_STATE"
 

@@ -175,7 +175,13 @@ def _object_formdata(
     return errors, absent
 
 
-def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any) -> F:
+def form_from_json(
+    form_class: type[F],
+    *,
+    partial: bool = False,
+    payload: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> F:
     """Validate a JSON body with ``form_class``; raise ``ValidationError`` on any problem.
 
     Keys are the fields' names camelized. A list of objects fills a ``FieldList`` of
@@ -185,9 +191,10 @@ def form_from_json(form_class: type[F], *, partial: bool = False, **kwargs: Any)
     the field, ``address``, as the body sent it). ``partial`` (for PATCH) checks
     only the fields the body names, inside an object too: ``{"address": {"city": "Lima"}}``
     changes the city and nothing else. ``null`` is a blank value (a blank object for a
-    FormField). ``kwargs`` go to the form's constructor.
+    FormField). ``payload``: that object instead of the request's body (already checked).
+    ``kwargs`` go to the form's constructor.
     """
-    payload = json_body()
+    payload = json_body() if payload is None else payload
     form = form_class(formdata=None, meta={"csrf": False}, **kwargs)
     formdata: MultiDict = MultiDict()
     type_errors: dict[str, Any] = {}

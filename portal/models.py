@@ -10,6 +10,7 @@ from portal.dashboard.models import (
 )
 from portal.db import Base
 from portal.documents.models import DocumentCounter, DocumentEvent
+from portal.idempotency.models import IdempotencyKey
 from portal.invoices.models import Invoice, InvoiceLine, Payment
 from portal.mail.models import OutgoingMessage
 from portal.organization.models import PlanChange
@@ -29,6 +30,7 @@ __all__ = [
     "DailyTotal",
     "DocumentCounter",
     "DocumentEvent",
+    "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
     "InvoiceReminder",

@@ -9,6 +9,7 @@ from portal.catalog.http import csv_response, csv_upload
 from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.envelope import created, ok
 from portal.forms import form_from_json
+from portal.idempotency.services import idempotent
 from portal.pagination import page_args
 from portal.security.identity import acting_user
 from portal.security.permissions import require
@@ -32,6 +33,7 @@ def _register(kind: CatalogKind) -> None:
         )
 
     @require("catalog.write")
+    @idempotent
     def create_row():
         form = form_from_json(kind.form)
         row = services.create_row(kind, acting_user(), form.data)
@@ -64,6 +66,7 @@ def _register(kind: CatalogKind) -> None:
 
     @require("catalog.write")
     @require_pro
+    @idempotent
     def import_rows():
         with csv_upload() as stream:
             count = csvio.import_csv(kind, acting_user(), stream)

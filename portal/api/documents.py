@@ -22,7 +22,8 @@ from portal.documents.kernel import DocumentType, Transition
 from portal.documents.lines import line_entries, line_values
 from portal.documents.pdf import pdf_response
 from portal.envelope import created, ok
-from portal.forms import form_from_json
+from portal.forms import form_from_json, json_body
+from portal.idempotency.services import idempotent
 from portal.mail.services import message_json
 from portal.security.identity import acting_user
 from portal.security.permissions import require
@@ -37,6 +38,30 @@ def document_input(
     data = {name: value for name, value in form.data.items() if name != "lines"}
     entries = line_entries(form, drop_blank=False)
     return data, line_values(entries, actor.organization_id, actor.organization.tax_rates)
+
+
+def patch_input(
+    kind: DocumentType, document: Any, actor: User
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """A PATCH body merged into the document (JSON merge patch for its fields: those sent
+    change, ``null`` blanks one, the rest stay; ``lines``, when sent, replace the lines,
+    else they stay: ``None``). A type without ``input_of`` takes the body whole."""
+    if kind.input_of is None:
+        return document_input(kind.form, actor)
+    body = json_body()
+    payload = {**kind.input_of(document), **body}
+    payload.setdefault("lines", [])
+    form = form_from_json(kind.form, payload=payload)
+    data = {name: value for name, value in form.data.items() if name != "lines"}
+    if "lines" not in body:
+        return data, None
+    entries = line_entries(form, drop_blank=False)
+    return data, line_values(entries, actor.organization_id, actor.organization.tax_rates)
+
+
+def with_etag(response: Response, document: Any) -> Response:
+    response.headers["ETag"] = documents.etag(document)
+    return response
 
 
 def history_json(document: Any, document_type: str) -> dict[str, Any]:
@@ -57,6 +82,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
     key, plural = kind.key, kind.plural
 
     @require(kind.write_permission)
+    @idempotent
     def create() -> Response:
         actor = acting_user()
         data, lines = document_input(kind.form, actor)
@@ -66,15 +92,23 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
     @require("portal.read")
     def read(public_id: str) -> Response:
         document = documents.get_document(kind, acting_user(), public_id)
-        return ok(_("Request completed"), kind.to_json(document, detail=True))
+        return with_etag(ok(_("Request completed"), kind.to_json(document, detail=True)), document)
 
     @require(kind.write_permission)
     def update(public_id: str) -> Response:
+        """Merge the body into the document; with ``If-Match``, only into the version the
+        client read (412 otherwise)."""
         actor = acting_user()
-        documents.get_document(kind, actor, public_id)  # another tenant's id: 404 before 400
-        data, lines = document_input(kind.form, actor)
-        document = documents.update_document(kind, actor, public_id, data, lines)
-        return ok(kind.messages["updated"], kind.to_json(document, detail=True))
+        # Another tenant's id: 404 before 400. Locked now: the merge reads what it changes.
+        document = documents.get_document(kind, actor, public_id, for_update=True)
+        version = request.headers.get("If-Match")
+        if version is not None:
+            documents.check_version(document, version)  # before the body's 400s
+        data, lines = patch_input(kind, document, actor)
+        document = documents.update_document(kind, actor, public_id, data, lines, version=version)
+        return with_etag(
+            ok(kind.messages["updated"], kind.to_json(document, detail=True)), document
+        )
 
     @require("portal.read")
     def history(public_id: str) -> Response:
@@ -115,6 +149,7 @@ def _sending_routes(bp: Blueprint, kind: DocumentType) -> None:
     assert sending is not None
 
     @require(sending.permission)
+    @idempotent
     def send(public_id: str) -> Response:
         actor = acting_user()
         documents.get_document(kind, actor, public_id)  # 404 before a body's 400
@@ -124,6 +159,7 @@ def _sending_routes(bp: Blueprint, kind: DocumentType) -> None:
         return ok(sending.done, body)
 
     @require(sending.permission)
+    @idempotent
     def renew_link(public_id: str) -> Response:
         document = documents.renew_public_link(kind, acting_user(), public_id)
         return ok(_("A new link replaces the old one"), kind.to_json(document, detail=True))
@@ -141,12 +177,13 @@ def _sending_routes(bp: Blueprint, kind: DocumentType) -> None:
 
 def _action_view(kind: DocumentType, transition: Transition):
     @require(transition.permission)
+    @idempotent
     def act(public_id: str) -> Response:
         actor = acting_user()
         document = documents.get_document(kind, actor, public_id)  # 404 before a body's 400
         params = action_params(transition)
         document = documents.perform(kind, actor, document.public_id, transition.action, **params)
-        return ok(transition.done, kind.to_json(document, detail=True))
+        return with_etag(ok(transition.done, kind.to_json(document, detail=True)), document)
 
     act.__name__ = f"{transition.action}_{kind.key}"
     return act

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from portal.api import api_blueprint
 from portal.api.documents import document_routes
 from portal.envelope import created, ok
+from portal.idempotency.services import idempotent
 from portal.invoices.document import INVOICES
 from portal.pagination import page_args
 from portal.quotes import services
@@ -37,6 +38,7 @@ def list_quotes() -> Response:
 
 @bp.post("/quotes/<public_id>/convert")
 @require(QUOTES.transition("convert").permission)
+@idempotent
 def convert_quote(public_id: str) -> Response:
     invoice = services.convert_quote(acting_user(), public_id)
     return created(QUOTES.transition("convert").done, INVOICES.to_json(invoice, detail=True))

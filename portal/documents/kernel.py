@@ -108,6 +108,10 @@ class DocumentType:
         if before != after:
             self.recount(before, after)
 
+    # The document's own fields as a JSON body would send them (camelCase; lines apart): what
+    # a PATCH merges its fields into. ``None``: a PATCH replaces the whole document.
+    input_of: Callable[[Any], dict[str, Any]] | None = None
+
     extra_events: tuple[str, ...] = ()
     sending: Sending | None = None  # e-mail and a public page, if the type has them
 

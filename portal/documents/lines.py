@@ -225,3 +225,23 @@ def apply_lines(
     document.surcharge_total = totals.surcharge_total
     document.withholding_total = totals.withholding_total
     document.total = totals.total
+
+
+def kept_lines(document: Any) -> list[dict[str, Any]]:
+    """A document's lines as ``apply_lines`` takes them: copying a quote's into an invoice,
+    a recurring profile's into each invoice, or keeping them through an edit that does not
+    send lines."""
+    return [
+        {
+            "product_id": line.product_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+            "tax_percent": line.tax_percent,
+            "tax_name": line.tax_name,
+            "tax_note": line.tax_note,
+            "surcharge_percent": line.surcharge_percent,
+        }
+        for line in document.lines
+    ]

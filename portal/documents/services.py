@@ -6,6 +6,7 @@ module adds only what is truly its own (an invoice's payments, a quote's convers
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
@@ -14,11 +15,13 @@ from sqlalchemy import Select, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
+from portal.clock import utcnow
 from portal.db import conflicts
 from portal.documents.history import diff, record
 from portal.documents.kernel import CREATED, EDITED, DocumentType
+from portal.documents.lines import kept_lines
 from portal.documents.numbering import SERIES_PATTERN, next_number
-from portal.errors import CustomerNotFound, InvalidState, ValidationError
+from portal.errors import CustomerNotFound, InvalidState, PreconditionFailed, ValidationError
 from portal.extensions import db
 from portal.mail import services as mail
 from portal.mail.models import OutgoingMessage
@@ -144,10 +147,18 @@ def update_document(
     actor: User,
     public_id: str,
     data: dict[str, Any],
-    lines: list[dict[str, Any]],
+    lines: list[dict[str, Any]] | None,
+    *,
+    version: str | None = None,
 ) -> Any:
-    """Rewrite an editable document; its date stays in its number's year."""
+    """Rewrite an editable document; its date stays in its number's year. ``lines``
+    ``None`` keeps the lines as they are; ``version`` (an ``If-Match``) must be the
+    document's ``etag`` once its row is locked, else 412."""
     document = get_document(kind, actor, public_id, for_update=True)
+    if version is not None:
+        check_version(document, version)
+    if lines is None:
+        lines = kept_lines(document)
     kind.check_editable(document)
     if kind.check_update is not None:
         kind.check_update(document, data)
@@ -157,12 +168,33 @@ def update_document(
         kind, document, data.get(kind.date_field) or getattr(document, kind.date_field)
     )
     kind.fill(document, actor, data, lines)
+    document.updated_at = utcnow()  # a new version even when only a line's words changed
     db.session.flush()
     kind.recount_if_changed(counted, document)
     changes = diff(before, kind.snapshot(document))
     if changes:
         record(document, kind.key, EDITED, actor, changes)
     return document
+
+
+def etag(document: Any) -> str:
+    """The document's version as an HTTP entity tag: it changes with every write to its row
+    (``updated_at``), which every edit, transition and payment makes."""
+    stamp = f"{document.public_id}|{document.updated_at.isoformat()}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:24] + '"'
+
+
+def check_version(document: Any, condition: str) -> None:
+    """412 unless ``condition`` (an ``If-Match``) names the document's current version."""
+    if not etag_matches(condition, etag(document)):
+        raise PreconditionFailed()
+
+
+def etag_matches(condition: str, current: str) -> bool:
+    """``If-Match``: ``*``, or one of its comma-separated tags equal to ``current`` (strong
+    comparison: a weak ``W/`` tag never matches)."""
+    tags = [tag.strip() for tag in condition.split(",")]
+    return "*" in tags or current in tags
 
 
 def _check_year_kept(kind: DocumentType, document: Any, new_date: Any) -> None:

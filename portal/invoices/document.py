@@ -167,6 +167,25 @@ def public_link(invoice: Invoice) -> str | None:
     return external_url(SENDING.public_endpoint, token=invoice.public_token)
 
 
+def input_of(invoice: Invoice) -> dict[str, Any]:
+    """The invoice's fields as a body sends them (what a PATCH merges into). What was
+    derived is left out so that it follows what it came from: the name when it is the
+    customer's, the due date when it is the organisation's terms after the invoice date."""
+    customer = invoice.customer
+    own_name = customer is None or invoice.customer_name != customer.name
+    terms = timedelta(days=invoice.organization.payment_terms_days)
+    derived_due = invoice.due_date == invoice.invoice_date + terms
+    return {
+        "invoiceNumber": invoice.number,
+        "customerId": customer.public_id if customer is not None else None,
+        "customerName": invoice.customer_name if own_name else None,
+        "invoiceDate": invoice.invoice_date.isoformat(),
+        "dueDate": None if derived_due or not invoice.due_date else invoice.due_date.isoformat(),
+        "notes": invoice.notes,
+        "withholdingPercent": str(invoice.withholding_percent),
+    }
+
+
 def to_json(invoice: Invoice, *, detail: bool = False) -> dict[str, Any]:
     body = invoice_json(invoice, detail=detail)
     if detail:
@@ -201,4 +220,5 @@ INVOICES = DocumentType(
     check_update=check_update,
     assign_number=own_number,
     sending=SENDING,
+    input_of=input_of,
 )

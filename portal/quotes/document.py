@@ -156,6 +156,19 @@ SENDING = Sending(
 )
 
 
+def input_of(quote: Quote) -> dict[str, Any]:
+    """The quote's fields as a body sends them (what a PATCH merges into); a validity the
+    portal derived (30 days) is left out, so that it follows a new issue date."""
+    derived = quote.valid_until == quote.issue_date + timedelta(days=DEFAULT_VALIDITY_DAYS)
+    return {
+        "customerId": quote.customer.public_id if quote.customer is not None else None,
+        "issueDate": quote.issue_date.isoformat(),
+        "validUntil": None if derived or not quote.valid_until else quote.valid_until.isoformat(),
+        "notes": quote.notes,
+        "withholdingPercent": str(quote.withholding_percent),
+    }
+
+
 def to_json(quote: Quote, *, detail: bool = False) -> dict[str, Any]:
     if not detail:
         return quote_json(quote)
@@ -201,4 +214,5 @@ QUOTES = DocumentType(
     counted=totals.quote_counted,
     recount=totals.quote_recount,
     sending=SENDING,
+    input_of=input_of,
 )
