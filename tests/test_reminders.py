@@ -326,3 +326,26 @@ def test_the_organisations_ladder(client, make_user):
     assert again["reminders"] == {"enabled": True, "days": [0, 5]}
     cleared = assert_envelope(patch({"days": None}), 200)["data"]
     assert cleared["reminders"]["days"] == []
+
+
+def test_next_on_is_the_day_the_next_run_sends_a_step(app, client, make_user):
+    """Reminders turned back on after a step's day: the next run sends that step (the latest
+    come), so the next reminder is today, not the ladder's next day."""
+    owner = make_user()
+    invoice = issued_invoice(client, owner, customer(client, owner), due_in=5)
+    path = f"{INVOICES}/{invoice['id']}/reminders"
+    assert_envelope(client.put(path, json={"enabled": False}, headers=bearer(owner)), 200)
+    today = org_today()
+    later = today + timedelta(days=5 + 8)  # a day after step 7's
+    run_at(app, at(later, 9))
+    assert reminders_of(app, invoice["id"]) == []
+    with time_machine.travel(at(later, 10), tick=False):
+        token = fresh_token(app, owner)
+        turned_on = client.put(path, json={"enabled": True}, headers=bearer(token))
+        assert assert_envelope(turned_on, 200)["data"]["nextOn"] == later.isoformat()
+    run_at(app, at(later, 21))
+    assert [r.days for r in reminders_of(app, invoice["id"])] == [7]
+    with time_machine.travel(at(later, 22), tick=False):
+        token = fresh_token(app, owner)
+        shown = assert_envelope(client.get(path, headers=bearer(token)), 200)["data"]
+    assert shown["nextOn"] == (today + timedelta(days=5 + 30)).isoformat()

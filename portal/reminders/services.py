@@ -179,8 +179,14 @@ def next_reminder(invoice: Invoice, today: date) -> date | None:
         return None
     sent = [r.days for r in reminders_of(invoice)]
     last = max(sent) if sent else None
-    start = max(today, issued_on(invoice))
-    for step in sorted(organization.reminder_days or []):
+    ladder = organization.reminder_days or []
+    issued = issued_on(invoice)
+    # A step whose day has come and that is not sent yet goes with today's run (the latest
+    # of them: ``step_due``); else the first later step still ahead.
+    if step_due(ladder, invoice.due_date, issued, today, last) is not None:
+        return today
+    start = max(today, issued)
+    for step in sorted(ladder):
         day = invoice.due_date + timedelta(days=step)
         if day >= start and (last is None or step > last):
             return day
