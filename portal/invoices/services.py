@@ -17,7 +17,7 @@ from portal.db import conflicts
 from portal.documents import services as documents
 from portal.documents.history import record
 from portal.documents.kernel import CREATED
-from portal.documents.lines import apply_lines
+from portal.documents.lines import apply_lines, kept_lines
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
@@ -114,21 +114,7 @@ def create_invoice_from_quote(actor: User, quote: Any) -> Invoice:
         withholding_percent=quote.withholding_percent,
         quote_id=quote.id,
     )
-    line_values = [
-        {
-            "product_id": line.product_id,
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "discount_percent": line.discount_percent,
-            "tax_percent": line.tax_percent,
-            "tax_name": line.tax_name,
-            "tax_note": line.tax_note,
-            "surcharge_percent": line.surcharge_percent,
-        }
-        for line in quote.lines
-    ]
-    apply_lines(invoice, InvoiceLine, line_values)
+    apply_lines(invoice, InvoiceLine, kept_lines(quote))
     invoice.number = documents.series_number(INVOICES, actor, invoice)
     with conflicts():
         db.session.add(invoice)
