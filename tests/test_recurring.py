@@ -579,3 +579,48 @@ def test_the_day_is_the_organisations_not_the_servers(app, client, make_user):
     assert run_at(app, just_after_midnight).invoices == 1
     [invoice] = invoices_of(app, profile["id"])
     assert invoice.recurring_period == tomorrow and invoice.invoice_date == tomorrow
+
+
+def test_moving_the_start_to_another_year_and_filtering_by_customer(client, make_user):
+    owner = make_user()
+    first = new_customer(client, owner)
+    second = new_customer(client, owner, name="Cliente Dos", email="dos@example.com")
+    profile = create(client, owner, first, frequency="YEARLY")
+    create(client, owner, second)
+    next_year = org_today() + timedelta(days=400)
+    moved = client.patch(
+        f"{RECURRING}/{profile['id']}",
+        json=body(first, frequency="YEARLY", startDate=next_year.isoformat()),
+        headers=bearer(owner),
+    )
+    moved = assert_envelope(moved, 200)["data"]
+    assert moved["number"] == "REC-0001" and moved["nextRuns"][0] == next_year.isoformat()
+    page = client.get(f"{RECURRING}?customerId={first}", headers=bearer(owner))
+    assert [p["id"] for p in assert_envelope(page, 200)["data"]["items"]] == [profile["id"]]
+
+
+def test_resuming_past_the_end_date_is_refused_clearly(app, client, make_user):
+    owner = make_user()
+    customer = new_customer(client, owner)
+    today = org_today()
+    end = today + timedelta(days=2)
+    profile = create(client, owner, customer, frequency="DAYS", interval=1, endDate=end.isoformat())
+    path = f"{RECURRING}/{profile['id']}"
+    assert_envelope(client.post(f"{path}/pause", headers=bearer(owner)), 200)
+    with time_machine.travel(at(end + timedelta(days=1), 9), tick=False):
+        token = fresh_token(app, owner)
+        refused = client.post(f"{path}/resume", headers=bearer(token, **EN))
+        assert "endDate" in errors_of(refused)
+        still = assert_envelope(client.get(path, headers=bearer(token)), 200)["data"]
+        assert still["status"] == "PAUSED"
+        later = (end + timedelta(days=10)).isoformat()
+        edited = client.patch(
+            path,
+            json=body(customer, frequency="DAYS", interval=1, endDate=later),
+            headers=bearer(token),
+        )
+        assert_envelope(edited, 200)
+        resumed = client.post(f"{path}/resume", headers=bearer(token))
+        resumed = assert_envelope(resumed, 200)["data"]
+    assert resumed["nextRuns"][0] == (end + timedelta(days=1)).isoformat()
+    assert invoices_of(app, profile["id"]) == []
