@@ -12,6 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -349,3 +351,41 @@ def test_next_on_is_the_day_the_next_run_sends_a_step(app, client, make_user):
         token = fresh_token(app, owner)
         shown = assert_envelope(client.get(path, headers=bearer(token)), 200)["data"]
     assert shown["nextOn"] == (today + timedelta(days=5 + 30)).isoformat()
+
+
+_LADDER_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-1000, 1000)
+    | st.text(max_size=10)
+    | st.lists(st.integers(-400, 400) | st.text(max_size=3) | st.none(), max_size=12)
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    reminders=_LADDER_VALUES
+    | st.dictionaries(st.sampled_from(["enabled", "days", "other"]), _LADDER_VALUES, max_size=3)
+)
+def test_any_reminders_value_is_saved_or_refused(client, make_user, reminders):
+    key = id(client)
+    if key not in _OWNERS:
+        _OWNERS.clear()
+        _OWNERS[key] = make_user()
+    owner = _OWNERS[key]
+    response = client.patch(ORGANIZATION, json={"reminders": reminders}, headers=bearer(owner))
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    answer = assert_envelope(
+        response, response.status_code, None if response.status_code == 200 else "VALIDATION_ERROR"
+    )
+    if response.status_code == 200:
+        days = answer["data"]["reminders"]["days"]
+        assert days == sorted(set(days)) and len(days) <= 10
+        assert all(-90 <= day <= 365 for day in days)
+
+
+_OWNERS: dict = {}
