@@ -27,6 +27,7 @@ def blueprints() -> list[Blueprint]:
         catalog,
         dashboard,
         invoices,
+        openapi,
         organization,
         quotes,
         recurring,
@@ -48,5 +49,6 @@ def blueprints() -> list[Blueprint]:
         dashboard,
         reports,
         webhooks,
+        openapi,
     )
     return [module.bp for module in modules]
