@@ -140,6 +140,9 @@ def configure_blueprints(app: Flask) -> None:
     for blueprint in (*pages, *api.blueprints()):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)
+    from portal.openapi.views import bp as api_docs  # /api/docs, a page beside the API
+
+    app.register_blueprint(api_docs)
 
 
 def configure_templates(app: Flask) -> None:
