@@ -147,15 +147,23 @@ def test_form_errors_are_shown_beside_their_fields(app, api, browser, fields, fi
     response = post_action(browser, "/recurring-invoices/new", "/recurring-invoices/new", data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    if field_id == "customer_id":
-        (message,) = elements(html, "p", class_="field-error", id="customer_id-error")
-        assert message["text"].strip()
-    else:
-        assert field_error(html, field_id)
+    assert field_error(html, field_id)
     assert elements(html, "div", class_="form-errors", role="alert")
     (kept,) = elements(html, "input", id="lines-0-description")
     assert kept["attrs"]["value"] == "Mantenimiento"
     assert count(app, RecurringInvoice) == 0
+
+
+def test_add_line_works_without_javascript(api, browser):
+    data = profile_form(api.customer(), add_line="1")
+    response = post_action(browser, "/recurring-invoices/new", "/recurring-invoices/new", data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert len(elements(html, "tr", **{"data-line-row": ""})) == 3  # the two typed, one new
+    assert elements(html, "input", id="lines-2-description")[0]["attrs"].get("value", "") == ""
+    (second,) = elements(html, "input", id="lines-1-description")
+    assert second["attrs"]["value"] == "Hosting"
+    assert not elements(html, "p", class_="field-error")
 
 
 def test_edit_changes_the_profile(api, browser):
