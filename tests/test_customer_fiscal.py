@@ -339,6 +339,7 @@ def test_csv_round_trip_of_the_fiscal_columns(app, client, make_user, spanish_op
         "region": "Sevilla",
         "country": "ES",
         "surcharge": "true",
+        "locale": "",
     }
     assert by_name["Abarrotes"]["country"] == "MX" and by_name["Abarrotes"]["surcharge"] == "false"
 
