@@ -19,8 +19,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.invoices.models import Invoice
 from portal.mail.compose import format_total
+from portal.reminders.ladder import clean_ladder
 from portal.reminders.models import InvoiceReminder, ReminderOutcome
-from portal.reminders.services import clean_ladder, step_due
+from portal.reminders.services import step_due
 from tests.conftest import assert_envelope, bearer, org_today
 from tests.test_recurring import at, fresh_token, messages, race, run_at
 
@@ -389,3 +390,20 @@ def test_any_reminders_value_is_saved_or_refused(client, make_user, reminders):
 
 
 _OWNERS: dict = {}
+
+
+def test_the_scheduler_follows_the_organisations_own_ladder(app, client, make_user):
+    owner = make_user()
+    ladder = {"reminders": {"days": [1, 4]}}
+    changed = client.patch(ORGANIZATION, json=ladder, headers=bearer(owner))
+    assert assert_envelope(changed, 200)["data"]["reminders"]["days"] == [1, 4]
+    invoice = issued_invoice(client, owner, customer(client, owner), due_in=0)
+    today = org_today()
+    for offset in range(6):
+        run_at(app, at(today + timedelta(days=offset), 9))
+    rows = reminders_of(app, invoice["id"])
+    assert [(r.days, r.sent_on) for r in rows] == [
+        (1, today + timedelta(days=1)),
+        (4, today + timedelta(days=4)),
+    ]
+    assert len(messages(app, "reminder")) == 2
