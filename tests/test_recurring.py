@@ -323,7 +323,7 @@ def test_roles_and_other_organisations(client, make_user):
         | st.text(max_size=12)
         | st.lists(st.integers(), max_size=2)
         | st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2)
-        | st.dates(org_today() - timedelta(days=2000), org_today() + timedelta(days=2000)).map(
+        | st.dates(org_today() - timedelta(days=1500), org_today() + timedelta(days=1500)).map(
             lambda d: d.isoformat()
         ),
         max_size=4,
