@@ -59,7 +59,7 @@ from portal.forms import (
 )
 from portal.mail.compose import BODY_MAX, LANGUAGES, PURPOSES, SUBJECT_MAX
 from portal.money import parse_decimal
-from portal.reminders.services import clean_ladder
+from portal.reminders.ladder import clean_ladder
 from portal.security.plans import PLAN_LABELS
 from portal.security.roles import PLANS
 

@@ -18,7 +18,7 @@ from portal.invoices.models import Invoice
 from portal.mail.services import clean_mail_templates
 from portal.organization.models import PlanChange
 from portal.quotes.models import Quote
-from portal.reminders.services import clean_ladder
+from portal.reminders.ladder import clean_ladder
 from portal.security.plans import PLAN_LIMITS, plan_label
 from portal.security.roles import Plan
 from portal.team.services import active_user_count
