@@ -19,6 +19,7 @@ from sqlalchemy import select
 from portal.accounts.models import Organization
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.idempotency.services import purge_expired
 from portal.recurring.services import due_profiles, run_profile
 from portal.reminders.services import due_invoices, remind
 
@@ -33,6 +34,7 @@ class ScheduledRun:
     sent: int = 0
     reminders: int = 0  # reminder steps recorded (queued or without an address)
     failures: int = 0
+    keys_purged: int = 0
 
     def __str__(self) -> str:
         return (
@@ -72,6 +74,8 @@ def run_scheduled(now: datetime | None = None) -> ScheduledRun:
                 db.session.commit()
             except Exception:
                 _failed(result, "invoice %s: the reminder failed", invoice_id)
+    result.keys_purged = purge_expired(now)  # idempotency keys past their 24 hours
+    db.session.commit()
     return result
 
 

@@ -181,3 +181,33 @@ def test_any_partial_body_is_an_answer_never_a_500(client, make_user, body):
     invoice = create_invoice(client, accountant, lines=[LINE])
     response = client.patch(f"{INVOICES}/{invoice['id']}", json=body, headers=bearer(accountant))
     assert response.status_code in (200, 400), response.get_data(as_text=True)
+
+
+def test_a_recurring_profile_patch_changes_only_the_fields_sent(client, make_user):
+    accountant = make_user(role="ACCOUNTANT")
+    customer = new_customer(client, accountant)
+    body = {
+        "customerId": customer,
+        "frequency": "MONTHLY",
+        "startDate": org_today().isoformat(),
+        "autoIssue": True,
+        "lines": [LINE],
+    }
+    response = client.post("/api/v1/recurring-invoices", json=body, headers=bearer(accountant))
+    profile = assert_envelope(response, 201)["data"]
+    url = f"/api/v1/recurring-invoices/{profile['id']}"
+    data = patch(client, accountant, url, {"notes": "Cuota mensual"})["data"]
+    assert data["notes"] == "Cuota mensual"
+    for kept in (
+        "customerId",
+        "frequency",
+        "interval",
+        "startDate",
+        "autoIssue",
+        "lines",
+        "nextRuns",
+    ):
+        assert data[kept] == profile[kept], kept
+    data = patch(client, accountant, url, {"frequency": "QUARTERLY"})["data"]
+    assert data["frequency"] == "QUARTERLY" and data["lines"] == profile["lines"]
+    assert data["nextRuns"][1] != profile["nextRuns"][1]

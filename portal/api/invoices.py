@@ -8,6 +8,7 @@ from portal.api.documents import document_routes
 from portal.envelope import created, ok
 from portal.errors import ValidationError
 from portal.forms import WRONG_TYPE, form_from_json, json_body
+from portal.idempotency.services import idempotent
 from portal.invoices import services
 from portal.invoices.document import INVOICES
 from portal.invoices.forms import PaymentForm
@@ -54,6 +55,7 @@ def list_payments(public_id: str) -> Response:
 
 @bp.post("/invoices/<public_id>/payments")
 @require(INVOICES.transition("record_payment").permission)
+@idempotent
 def record_payment(public_id: str) -> Response:
     actor = acting_user()
     services.get_invoice(actor, public_id)  # another tenant's id: 404 before any 400

@@ -134,6 +134,22 @@ def made_invoices(profile: RecurringInvoice, limit: int = RECENT_INVOICES) -> li
     )
 
 
+def input_of(profile: RecurringInvoice) -> dict[str, Any]:
+    """The profile's fields as a body sends them (what a PATCH merges into)."""
+    return {
+        "customerId": profile.customer.public_id if profile.customer is not None else None,
+        "frequency": profile.frequency,
+        "interval": profile.interval,
+        "startDate": profile.start_date.isoformat(),
+        "endDate": profile.end_date.isoformat() if profile.end_date else None,
+        "count": profile.count,
+        "autoIssue": profile.auto_issue,
+        "autoSend": profile.auto_send,
+        "notes": profile.notes,
+        "withholdingPercent": str(profile.withholding_percent),
+    }
+
+
 def to_json(profile: RecurringInvoice, *, detail: bool = False) -> dict[str, Any]:
     invoices = None
     if detail:
@@ -215,4 +231,5 @@ RECURRING = DocumentType(
     fill=fill,
     snapshot=snapshot,
     assign_number=number,
+    input_of=input_of,
 )

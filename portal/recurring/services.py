@@ -26,6 +26,7 @@ from portal.accounts.models import Organization, User
 from portal.clock import utcnow
 from portal.documents import services as documents
 from portal.documents.actors import SystemActor
+from portal.documents.lines import kept_lines
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
@@ -148,21 +149,7 @@ def _make(
         "notes": profile.notes,
         "withholding_percent": profile.withholding_percent,
     }
-    lines = [
-        {
-            "product_id": line.product_id,
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "discount_percent": line.discount_percent,
-            "tax_percent": line.tax_percent,
-            "tax_name": line.tax_name,
-            "tax_note": line.tax_note,
-            "surcharge_percent": line.surcharge_percent,
-        }
-        for line in profile.lines
-    ]
-    invoice = documents.create_document(INVOICES, actor, data, lines)
+    invoice = documents.create_document(INVOICES, actor, data, kept_lines(profile))
     invoice.recurring_id = profile.id
     invoice.recurring_period = period
     db.session.flush()
