@@ -12,7 +12,8 @@ The callers of every route (its cells):
 - each of the five roles of a PRO organisation, on that organisation's rows ("own");
 - the OWNER of another PRO organisation, naming the first one's ids ("other org");
 - anonymous;
-- for a PRO feature, the OWNER of a FREE organisation ("FREE plan");
+- for a PRO feature, the OWNER of a FREE organisation ("FREE plan"), and when the feature
+  needs more than the least role, that organisation's VIEWER ("FREE plan VIEWER");
 - for a page POST, anonymous without a CSRF token ("no CSRF").
 
 What each must get:
@@ -20,8 +21,9 @@ What each must get:
 - anonymous on a guarded route: 401 ``UNAUTHORIZED`` on the API (``TOKEN_INVALID`` on the
   signed-in-only token route), a redirect to the log-in page with ``next`` on a page;
 - a role below the permission's least role: 403 ``FORBIDDEN`` (the page says which role);
-- a FREE organisation on a PRO feature: 403 ``PLAN_REQUIRED`` (the plan is checked after the
-  role, and before any lookup: it names the first organisation's ids);
+- a FREE organisation on a PRO feature: 403 ``PLAN_REQUIRED`` (before any lookup: it names
+  the first organisation's ids) — but 403 ``FORBIDDEN`` to a role too low, as the role is
+  checked first;
 - another organisation naming an id in the path: 404 ``NOT_FOUND``, exactly as an unknown
   id; on a route without ids it acts on its own organisation and is allowed;
 - a page POST without a CSRF token: 400, whoever calls — the CSRF check runs in
@@ -227,12 +229,13 @@ CSRF_FAILED = "400 CSRF_FAILED"
 CSRF_TEXT = "The form has expired or did not come from this site"  # CsrfFailed, in English
 
 OTHER, FREE, ANONYMOUS, NO_CSRF = "other org", "FREE plan", "anonymous", "anonymous, no CSRF"
+FREE_LOW = "FREE plan VIEWER"
 
 
 @dataclass(frozen=True)
 class Cell:
     endpoint: Endpoint
-    caller: str  # a role (own organisation), OTHER, FREE, ANONYMOUS or NO_CSRF
+    caller: str  # a role (own organisation), OTHER, FREE, FREE_LOW, ANONYMOUS or NO_CSRF
     expected: str
 
     def __str__(self) -> str:
@@ -254,6 +257,8 @@ def cells_of(endpoint: Endpoint) -> list[Cell]:
         cells.append(Cell(endpoint, ANONYMOUS, ALLOWED))
     if guard.pro:
         cells.append(Cell(endpoint, FREE, PLAN_REQUIRED))
+        if not at_least(ROLES[-1], guard.least):
+            cells.append(Cell(endpoint, FREE_LOW, FORBIDDEN))
     if guard.kind == "permission" and endpoint.names_ids:
         cells.append(Cell(endpoint, OTHER, NOT_FOUND))
     else:
@@ -317,7 +322,10 @@ class World:
             for role in ROLES
         }
         self.members[OTHER] = self.make_user(role="OWNER", plan="PRO", locale="en")
-        self.members[FREE] = self.make_user(role="OWNER", plan="FREE", locale="en")
+        free = self.members[FREE] = self.make_user(role="OWNER", plan="FREE", locale="en")
+        self.members[FREE_LOW] = self.make_user(
+            role=ROLES[-1], organization_id=free.organization_id, locale="en"
+        )
         self.owner = self.members[Role.OWNER]
         self.pages: dict[str, tuple[Any, str]] = {}
 
@@ -630,8 +638,11 @@ def test_authorization_matrix(world, endpoint):
     assert not failures, f"{len(failures)} cell(s) answered otherwise:\n" + "\n".join(failures)
 
 
-def test_every_route_has_a_rule():
-    assert without_rule(_collection_app()) == []
+def test_every_route_has_a_rule_and_every_exception_a_route():
+    app = _collection_app()
+    assert without_rule(app) == []
+    excepted = {e.key for e in endpoints_of(app) if e.guard and e.guard.kind != "permission"}
+    assert set(PUBLIC) | set(SIGNED_IN) == excepted  # no entry for a route gone or guarded
 
 
 def test_a_route_without_a_rule_fails_the_matrix(make_app, make_user, make_org):
