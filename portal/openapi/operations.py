@@ -62,6 +62,8 @@ class Operation:
     description: Any = None
     etag: bool = False  # answers an ETag (documents)
     if_match: bool = False  # honours If-Match (412 PRECONDITION_FAILED)
+    token: bool = False  # needs a token though the view names no permission
+    failures: tuple[tuple[int, str], ...] = ()  # other refusals its service raises
 
 
 PAGED = ("limit", "cursor")
@@ -220,8 +222,11 @@ def _build() -> dict[str, Operation]:
             _l("Log in: a Bearer token for e-mail and password"),
             ref("Token"),
             Body(form=LoginForm),
+            failures=((401, "UNAUTHORIZED"),),  # wrong e-mail or password
         ),
-        "api_auth.revoke_current_token": Operation(_l("Revoke the token of this request")),
+        "api_auth.revoke_current_token": Operation(
+            _l("Revoke the token of this request"), token=True
+        ),
         "api_auth.me": Operation(_l("The caller: user, role, organisation and plan"), ref("Me")),
         "api_users.list_users": Operation(
             _l("List the team's users"), page_of(ref("User")), query=PAGED
@@ -268,7 +273,9 @@ def _build() -> dict[str, Operation]:
             conflicts=("INVALID_STATE",),
             description=_l("Changes only the fields sent (inside address too)."),
         ),
-        "api_organization.get_logo": Operation(_l("The organisation's logo"), media="image/*"),
+        "api_organization.get_logo": Operation(
+            _l("The organisation's logo"), media="image/*", failures=((404, "NOT_FOUND"),)
+        ),
         "api_organization.put_logo": Operation(
             _l("Upload the logo"),
             ref("Organization"),
@@ -360,6 +367,7 @@ def _build() -> dict[str, Operation]:
             _l("Send a test event"),
             obj({"statusCode": INTEGER, "durationMs": INTEGER}),
             conflicts=("INVALID_STATE",),
+            failures=((502, "WEBHOOK_DELIVERY_FAILED"),),
         ),
         "api_webhooks.list_deliveries": Operation(
             _l("A webhook's deliveries"), page_of(ref("Delivery")), query=PAGED

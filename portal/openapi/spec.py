@@ -77,15 +77,17 @@ def openapi_path(rule: str) -> str:
     return _CONVERTER.sub(lambda m: "{" + m.group(3) + "}", rule[len(PREFIX) :])
 
 
+def authenticated(route: Route, op: Operation) -> bool:
+    return route.permission is not None or op.token
+
+
 def error_codes(route: Route, op: Operation) -> dict[int, list[str]]:
     """Every failure the route can answer, by status, with its codes: the rules."""
     codes: dict[int, list[str]] = {400: ["VALIDATION_ERROR"]}  # any input, even the path
-    if route.method in UNSAFE and route.permission is not None:
+    if route.method in UNSAFE and authenticated(route, op):
         codes[400].append("CSRF_FAILED")  # cookie-authenticated calls without X-CSRFToken
-    if route.permission is not None or route.endpoint == "api_auth.revoke_current_token":
+    if authenticated(route, op):
         codes[401] = ["UNAUTHORIZED", "TOKEN_INVALID"]
-    elif op.body is not None and route.endpoint == "api_auth.create_token":
-        codes[401] = ["UNAUTHORIZED"]  # wrong e-mail or password
     forbidden = []
     if route.permission is not None and PERMISSIONS[route.permission] != Role.VIEWER:
         forbidden.append("FORBIDDEN")
@@ -93,7 +95,7 @@ def error_codes(route: Route, op: Operation) -> dict[int, list[str]]:
         forbidden.append("PLAN_REQUIRED")
     if forbidden:
         codes[403] = forbidden
-    if route.rule.arguments or route.endpoint == "api_organization.get_logo":
+    if route.rule.arguments:
         codes[404] = ["NOT_FOUND"]
     conflicts = list(op.conflicts)
     if route.idempotent:
@@ -106,10 +108,11 @@ def error_codes(route: Route, op: Operation) -> dict[int, list[str]]:
         codes[413] = ["PAYLOAD_TOO_LARGE"]
     codes[429] = ["RATE_LIMITED"]
     codes[500] = ["INTERNAL_ERROR"]
-    if route.endpoint == "api_webhooks.test_endpoint":
-        codes[502] = ["WEBHOOK_DELIVERY_FAILED"]
     codes[503] = ["BUSY"]
-    return codes
+    for status, code in op.failures:
+        if code not in codes.setdefault(status, []):
+            codes[status].append(code)
+    return dict(sorted(codes.items()))
 
 
 def _body_schema(body: Body) -> dict[str, Any]:
@@ -146,7 +149,7 @@ def _parameters(route: Route, op: Operation) -> list[dict[str, Any]]:
 
 def _success(route: Route, op: Operation) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if route.permission is not None:
+    if authenticated(route, op):
         headers.update(RATE_LIMIT_HEADERS)
     if op.etag:
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
@@ -183,7 +186,7 @@ def operation(route: Route, op: Operation) -> dict[str, Any]:
     if route.permission is not None:
         described["x-permission"] = route.permission
         described["x-role"] = PERMISSIONS[route.permission].value
-    else:
+    elif not op.token:
         described["security"] = []
     if route.pro:
         described["x-pro"] = True

@@ -39,6 +39,7 @@ class Doc:
     summary: str
     description: str
     role: str | None
+    public: bool
     pro: bool
     idempotent: bool
     parameters: list[Field]
@@ -154,6 +155,7 @@ def groups_of(description: dict[str, Any]) -> list[Group]:
                     summary=op["summary"],
                     description=op.get("description", ""),
                     role=op.get("x-role"),
+                    public=op.get("security") == [],
                     pro=bool(op.get("x-pro")),
                     idempotent=any(
                         p.get("$ref", "").endswith("IdempotencyKey")
