@@ -310,3 +310,38 @@ def test_the_answer_check_catches_an_answer_that_breaks_its_schema(client):
     validator = answer_validator(fetch(client), "/products/{public_id}", "get", "200")
     wrong = {"success": True, "message": "ok", "data": {"id": "prod_1", "price": 1.5}}
     assert list(validator.iter_errors({**wrong, "errors": None}))
+
+
+def test_webhook_and_catalog_answers_match_their_documented_schemas(client, owner):
+    d = fetch(client)
+    auth = bearer(owner)
+    body = {"url": "https://93.184.216.34/hooks/portal", "events": ["invoice.paid"]}
+    made = client.post("/api/v1/webhooks", json=body, headers=auth)
+    endpoint = check(d, made, "/webhooks", "post")["data"]
+    assert endpoint["secret"]
+    one = f"/api/v1/webhooks/{endpoint['id']}"
+    check(d, client.get("/api/v1/webhooks", headers=auth), "/webhooks", "get")
+    check(d, client.get(one, headers=auth), "/webhooks/{public_id}", "get")
+    changed = client.patch(one, json={"description": "ERP"}, headers=auth)
+    check(d, changed, "/webhooks/{public_id}", "patch")
+    rotated = client.post(f"{one}/rotate-secret", headers=auth)
+    check(d, rotated, "/webhooks/{public_id}/rotate-secret", "post")
+    deliveries = client.get(f"{one}/deliveries", headers=auth)
+    check(d, deliveries, "/webhooks/{public_id}/deliveries", "get")
+    check(d, client.delete(one, headers=auth), "/webhooks/{public_id}", "delete")
+
+    product_id = new_product(client, owner, name="Arandela", sku="ARA-1")
+    product = f"/api/v1/products/{product_id}"
+    changed = client.patch(product, json={"price": "2.50"}, headers=auth)
+    check(d, changed, "/products/{public_id}", "patch")
+    duplicate = client.post(
+        "/api/v1/products", json={"name": "Otra", "sku": "ARA-1", "price": "1"}, headers=auth
+    )
+    assert_envelope(duplicate, 409, "DUPLICATE_SKU")
+    check(d, duplicate, "/products", "post")
+    invalid = client.post("/api/v1/products", json={"name": ""}, headers=auth)
+    assert_envelope(invalid, 400, "VALIDATION_ERROR")
+    check(d, invalid, "/products", "post")
+    check(d, client.delete(product, headers=auth), "/products/{public_id}", "delete")
+    check(d, client.get("/api/v1/customers", headers=auth), "/customers", "get")
+    check(d, client.get("/api/v1/reports/aging", headers=auth), "/reports/{name}", "get")
