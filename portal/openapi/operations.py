@@ -236,7 +236,8 @@ def _build() -> dict[str, Operation]:
             ref("User"),
             Body(form=UserCreateForm),
             status=201,
-            conflicts=("DUPLICATE_EMAIL", "INVALID_STATE"),
+            conflicts=("DUPLICATE_EMAIL",),
+            failures=((403, "PLAN_REQUIRED"),),  # the plan's team is full
         ),
         "api_users.get_user": Operation(_l("Read a user"), ref("User")),
         "api_users.update_user": Operation(
