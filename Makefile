@@ -15,7 +15,7 @@ LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
 	--python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
 	$(if $(UPGRADE),--upgrade)
 
-.PHONY: run test lint fmt translations compile-translations install install-dev lock serve-env clean
+.PHONY: run test fuzz lint fmt translations compile-translations install install-dev lock serve-env clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ run: $(VENV)/.installed compile-translations instance/secret_key
 
 test: $(VENV)/.installed-dev compile-translations lint
 	$(BIN)/pytest
+
+# Schemathesis against the live API with many examples per operation (CI runs a few).
+fuzz: $(VENV)/.installed-dev compile-translations
+	PORTAL_FUZZ_EXAMPLES=$${PORTAL_FUZZ_EXAMPLES:-200} $(BIN)/pytest -n0 -s -p no:logging tests/test_api_fuzz.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -52,6 +52,10 @@ class Route:
     idempotent: bool
 
 
+# Query parameters naming another resource: an unknown one is a 404, as in a path.
+REFERENCES = frozenset({"customerId"})
+
+
 def api_routes(app: Flask) -> list[Route]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -95,8 +99,8 @@ def error_codes(route: Route, op: Operation) -> dict[int, list[str]]:
         forbidden.append("PLAN_REQUIRED")
     if forbidden:
         codes[403] = forbidden
-    if route.rule.arguments:
-        codes[404] = ["NOT_FOUND"]
+    if route.rule.arguments or REFERENCES & set(op.query):
+        codes[404] = ["NOT_FOUND"]  # a path id, or a query naming another resource
     conflicts = list(op.conflicts)
     if route.idempotent:
         conflicts += ["IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"]
