@@ -60,7 +60,8 @@ def test_the_key_with_another_body_is_refused(app, client, make_user):
     assert english.get_json()["message"] == "Idempotency key already used with a different request"
     # Another path with the key is another request too.
     customer = {"name": "Otro", "email": "otro@example.com"}
-    assert_envelope(post(client, accountant, "/api/v1/customers", "k", customer), 409)
+    reused = post(client, accountant, "/api/v1/customers", "k", customer)
+    assert_envelope(reused, 409, "IDEMPOTENCY_KEY_REUSED")
     assert invoices_count(app) == 1
 
 
