@@ -25,6 +25,7 @@ from portal.envelope import created, ok
 from portal.forms import form_from_json, json_body
 from portal.idempotency.services import idempotent
 from portal.mail.services import message_json
+from portal.pagination import page_args
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.team.services import names_of
@@ -141,6 +142,29 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
         )
     if kind.sending is not None:
         _sending_routes(bp, kind)
+
+
+def list_route(bp: Blueprint, kind: DocumentType, endpoint: str) -> None:
+    """``GET /<plural>``: the type's list, filtered by ``status`` and ``customerId``."""
+
+    @require("portal.read")
+    def list_documents() -> Response:
+        limit, cursor = page_args()
+        rows, next_cursor = documents.list_documents(
+            kind,
+            acting_user(),
+            status=request.args.get("status") or None,
+            customer_id=request.args.get("customerId") or None,
+            limit=limit,
+            cursor=cursor,
+        )
+        return ok(
+            _("Request completed"),
+            {"items": [kind.to_json(row) for row in rows], "nextCursor": next_cursor},
+        )
+
+    list_documents.__name__ = endpoint
+    bp.add_url_rule(f"/{kind.plural}", endpoint, list_documents, methods=["GET"])
 
 
 def _sending_routes(bp: Blueprint, kind: DocumentType) -> None:

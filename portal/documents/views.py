@@ -27,6 +27,7 @@ from portal.errors import PortalError
 from portal.fiscal.parties import issuer_of
 from portal.forms import apply_error
 from portal.mail.services import customer_language, message_json, messages_for
+from portal.pagination import DEFAULT_LIMIT
 from portal.security.identity import acting_user
 from portal.security.permissions import can, require
 from portal.team.services import names_of
@@ -178,6 +179,41 @@ def document_pages(
     if kind.sending is not None:
         _sending_pages(bp, kind, page_of, detail_context)
     return page_of
+
+
+def list_page(bp: Blueprint, kind: DocumentType, *, items: str, **context: Any) -> None:
+    """The type's list (``<bp>.index``): filtered by status and customer, a page at a time;
+    its template gets the rows as ``items`` and ``context`` besides."""
+
+    @require("portal.read")
+    def index() -> Any:
+        actor = acting_user()
+        status = request.args.get("status") or None
+        customer = request.args.get("customer") or None
+        try:
+            rows, next_cursor = documents.list_documents(
+                kind,
+                actor,
+                status=status,
+                customer_id=customer,
+                limit=DEFAULT_LIMIT,
+                cursor=request.args.get("cursor") or None,
+            )
+        except PortalError:  # an unknown filter or a forged cursor: the list unfiltered
+            return redirect(url_for(f"{bp.name}.index"))
+        return render_template(
+            f"{kind.plural}/index.html",
+            **{items: rows},
+            next_cursor=next_cursor,
+            status=status,
+            customer=customer,
+            statuses=kind.statuses,
+            STATUS_LABELS=STATUS_LABELS,
+            **pages.choices(actor.organization_id),
+            **context,
+        )
+
+    bp.add_url_rule("/", "index", index, methods=["GET"])
 
 
 def _sending_pages(

@@ -12,14 +12,6 @@ from portal.quotes.models import Quote, QuoteStatus
 PUBLIC_LINK = "public_link"  # who decided, when no member did (documents.labels.ACTOR_LABELS)
 
 
-def list_quotes(
-    actor: User, *, status: str | None, customer_id: str | None, limit: int, cursor: str | None
-) -> tuple[list[Quote], str | None]:
-    return documents.list_documents(
-        QUOTES, actor, status=status, customer_id=customer_id, limit=limit, cursor=cursor
-    )
-
-
 def get_quote(actor: User, public_id: str, *, for_update: bool = False) -> Quote:
     return documents.get_document(QUOTES, actor, public_id, for_update=for_update)
 

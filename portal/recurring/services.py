@@ -52,14 +52,6 @@ class ProfileRun:
     error: str = ""
 
 
-def list_recurring(
-    actor: User, *, status: str | None, customer_id: str | None, limit: int, cursor: str | None
-) -> tuple[list, str | None]:
-    return documents.list_documents(
-        RECURRING, actor, status=status, customer_id=customer_id, limit=limit, cursor=cursor
-    )
-
-
 def get_recurring(actor: User, public_id: str) -> RecurringInvoice:
     return documents.get_document(RECURRING, actor, public_id)
 
