@@ -19,6 +19,7 @@ from sqlalchemy import update
 from portal.accounts.models import Organization
 from portal.extensions import db
 from tests.conftest import assert_envelope, bearer, csrf_from, org_today
+from tests.test_api_quotes import create_invoice
 from tests.test_pages import (
     elements,
     field_error,
@@ -903,3 +904,20 @@ def test_the_pdf_link_downloads_the_document(api, browser, kind):
     text = plain("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages))
     assert number in text
     assert "158,23 US$" in text  # the organisation's language (es)
+
+
+def test_document_lists_page_with_their_filters_kept(app, client, make_user):
+    """The list pages share one filter form and pager (documents/_list.html)."""
+    accountant = make_user(role="ACCOUNTANT")
+    for _ in range(51):
+        create_invoice(client, accountant)
+    browser = logged_in(app, accountant)
+    first = page(browser, "/invoices/?status=DRAFT&overdue=")
+    following = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert following and "status=DRAFT" in following.group(1)
+    second = page(browser, following.group(1).replace("&amp;", "&"))
+    assert 'rel="next"' not in second
+    assert "/invoices/?status=DRAFT" in second  # the way back to the first page keeps it
+    assert '<option value="DRAFT" selected>' in first
+    for path in ("/quotes/", "/recurring-invoices/"):
+        assert 'name="customer"' in page(browser, path)
