@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -177,10 +178,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     # SQLite's LIKE and lower() fold ASCII only; searches use this for "Ñandú" ~ "ñandú".
     dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+    dbapi_connection.create_function("fold", 1, fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def fold(value):
+    """``value`` without case or accents: "Núñez" → "nunez", "Ñandú" → "nandu" (what a
+    search compares; PostgreSQL's ``unaccent`` does the same there)."""
+    if not isinstance(value, str):
+        return value
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _casefold(value):
@@ -188,14 +199,33 @@ def _casefold(value):
 
 
 def contains_folded(column, text: str):
-    """``column`` contains ``text`` ignoring case (Unicode-aware on both backends);
-    ``%`` and ``_`` in ``text`` are literal."""
+    """``column`` contains ``text`` ignoring case and accents ("cafe" finds "Café") on both
+    backends; ``%`` and ``_`` in ``text`` are literal. On PostgreSQL without the
+    ``unaccent`` extension (migration 0014 creates it where it may) accents count."""
     from portal.extensions import db
 
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.casefold(column).like(f"%{escaped.casefold()}%", escape="\\")
+    bind = db.session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return func.fold(column).like(f"%{fold(escaped)}%", escape="\\")
+    if has_unaccent(bind):
+        return func.unaccent(column).ilike(func.unaccent(f"%{escaped}%"), escape="\\")
     return column.ilike(f"%{escaped}%", escape="\\")
+
+
+_UNACCENT: dict[str, bool] = {}
+
+
+def has_unaccent(bind) -> bool:
+    """Whether PostgreSQL has the ``unaccent`` extension (asked once per database)."""
+    key = bind.engine.url.render_as_string(hide_password=True)
+    if key not in _UNACCENT:
+        with bind.engine.connect() as connection:
+            found = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'"
+            ).first()
+        _UNACCENT[key] = found is not None
+    return _UNACCENT[key]
 
 
 def _sqlite_begin_immediate(connection) -> None:

@@ -942,6 +942,38 @@ def test_search_folds_case_of_non_ascii_letters(app, client, make_user):
     assert names(found) == ["ÑANDÚ DE PELUCHE"]
 
 
+def test_search_ignores_accents_both_ways(app, client, make_user):
+    """Issue 15.5: "cafe" finds "Café", "nunez" finds "Núñez", "CAFÉ" finds "cafe" — on
+    SQLite (the portal's fold) and PostgreSQL (unaccent, migration 0014)."""
+    viewer = make_user(role="VIEWER")
+    seed(
+        app,
+        "products",
+        viewer.organization_id,
+        [
+            {"name": "Café de Colombia", "sku": "CAF-1", "price": Decimal(1)},
+            {"name": "cafe molido", "sku": "CAF-2", "price": Decimal(1)},
+            {"name": "Té verde", "sku": "TE-1", "price": Decimal(1)},
+        ],
+    )
+    seed(
+        app,
+        "customers",
+        viewer.organization_id,
+        [{"name": "Ramón Núñez", "email": "ramon@example.com"}, {"name": "Nunes Lda"}],
+    )
+
+    def search(url, q):
+        return names(client.get(url, query_string={"q": q}, headers=bearer(viewer)))
+
+    assert search(PRODUCTS, "cafe") == ["Café de Colombia", "cafe molido"]
+    assert search(PRODUCTS, "CAFÉ") == ["Café de Colombia", "cafe molido"]
+    assert search(PRODUCTS, "te v") == ["Té verde"]
+    assert search(CUSTOMERS, "nunez") == ["Ramón Núñez"]
+    assert search(CUSTOMERS, "NÚÑEZ") == ["Ramón Núñez"]
+    assert search(CUSTOMERS, "ramon nu") == ["Ramón Núñez"]
+
+
 @pytest.mark.parametrize("q", ["\x00", "a\x00b"])
 def test_search_with_a_nul_character_is_not_a_server_error(make_app, make_user, q):
     app = make_app(PROPAGATE_INTERNAL_ERRORS=False)
