@@ -167,7 +167,7 @@ def test_customer_export_keeps_commas_quotes_and_line_breaks(client, make_user):
         [
             "Ferretería López",
             "compras@lopez.example.mx",
-            "'+52 55 1234 5678",
+            "+52 55 1234 5678",  # a phone number, not a formula: no apostrophe
             "LOPE800101AB1",
             "Av. Reforma 1, piso 2\nCiudad de México",
             "",
@@ -227,6 +227,28 @@ def test_round_trip_keeps_a_leading_apostrophe(client, make_user):
     target = make_user(role="OPERATOR")
     create_all(client, CUSTOMERS, source, [{"name": "'=no es fórmula", "phone": "'+52"}])
     upload(client, CUSTOMERS, target, export(client, CUSTOMERS, source).encode())
+    assert listing(client, CUSTOMERS, target) == listing(client, CUSTOMERS, source)
+
+
+def test_phone_numbers_are_not_taken_for_formulas(client, make_user):
+    """Issue 15.4: "+52 55 1234 5678" leaves as it is; a + followed by anything else is
+    still guarded, and both come back unchanged."""
+    source = make_user(role="OPERATOR")
+    target = make_user(role="OPERATOR")
+    rows = [
+        {"name": "Teléfono MX", "phone": "+52 55 1234 5678"},
+        {"name": "Teléfono ES", "phone": "+34 (91) 123-45-67"},
+        {"name": "Fórmula", "phone": "+1+cmd|' /C calc'!A0"},
+        {"name": "Suma", "phone": "+SUM(A1)"},
+    ]
+    create_all(client, CUSTOMERS, source, rows)
+    exported = export(client, CUSTOMERS, source)
+    phones = {row[0]: row[2] for row in parse(exported)[1:]}
+    assert phones["Teléfono MX"] == "+52 55 1234 5678"
+    assert phones["Teléfono ES"] == "+34 (91) 123-45-67"
+    assert phones["Fórmula"] == "'+1+cmd|' /C calc'!A0"
+    assert phones["Suma"] == "'+SUM(A1)"
+    upload(client, CUSTOMERS, target, exported.encode())
     assert listing(client, CUSTOMERS, target) == listing(client, CUSTOMERS, source)
 
 

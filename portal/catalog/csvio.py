@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
@@ -41,10 +42,18 @@ TOO_MANY_COLUMNS = _l("The file has more than %(max)s columns")
 MAX_COLUMNS = 100  # every row becomes a dict over the header: keep it small
 
 
+# "+52 55 1234 5678", "+34 (91) 123-45-67": a phone number, not a formula — digits and
+# separators only call no function, and an apostrophe would corrupt the number (issue 15.4).
+PHONE_NUMBER = re.compile(r"\+[0-9][0-9 ().-]*")
+
+
 def _safe_cell(value: Any) -> str:
     """Neutralise spreadsheet formulas (CSV injection) with a leading apostrophe; a value
-    that itself starts with one gets another, so that import can strip exactly one."""
+    that itself starts with one gets another, so that import can strip exactly one. A phone
+    number written with its + is left as it is."""
     text = "" if value is None else str(value)
+    if PHONE_NUMBER.fullmatch(text):
+        return text
     return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
