@@ -91,10 +91,11 @@ def set_reminders(public_id: str) -> Response:
 
 def reminders_json(invoice) -> dict:
     """The invoice's reminders: whether they go, those sent, and the next one's day."""
-    upcoming = reminders.next_reminder(invoice, invoice.organization.today())
+    sent = reminders.reminders_of(invoice)
+    upcoming = reminders.next_reminder(invoice, invoice.organization.today(), sent)
     return {
         "enabled": invoice.reminders_enabled,
         "organizationEnabled": invoice.organization.reminders_enabled,
-        "items": [reminders.reminder_json(r) for r in reminders.reminders_of(invoice)],
+        "items": [reminders.reminder_json(r) for r in sent],
         "nextOn": upcoming.isoformat() if upcoming else None,
     }

@@ -1,7 +1,7 @@
 """Invoice pages: the document pages of the kernel, the list with its filters, payments and
 payment reminders."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -75,7 +75,7 @@ def _reminders_context(invoice) -> dict:
             }
             for r in sent
         ],
-        "next_on": reminders.next_reminder(invoice, organization.today()),
+        "next_on": reminders.next_reminder(invoice, organization.today(), sent),
         "may_switch": is_open and can(INVOICES.write_permission),
     }
 
@@ -93,8 +93,8 @@ def _mail_status(message_ids: set[int]) -> dict[int, str]:
 
 
 def _recurring_url(invoice) -> str | None:
-    """The page of the recurring invoice that made this one (when its pages exist)."""
-    if invoice.recurring is None or "recurring.show" not in current_app.view_functions:
+    """The page of the recurring invoice that made this one."""
+    if invoice.recurring is None:
         return None
     return url_for("recurring.show", public_id=invoice.recurring.public_id)
 

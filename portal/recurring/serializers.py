@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from portal.documents.serializers import customer_id, line_json, totals_json
-from portal.recurring.models import RecurringInvoice
+from portal.recurring.models import RecurringInvoice, RecurringStatus
 from portal.recurring.schedule import Schedule
 
 
@@ -22,7 +22,7 @@ def schedule_of(profile: RecurringInvoice) -> Schedule:
 
 def next_runs(profile: RecurringInvoice) -> list[date]:
     """The dates the next invoices will be made on (none while paused or ended)."""
-    if profile.next_run_on is None or profile.status != "ACTIVE":
+    if profile.next_run_on is None or profile.status != RecurringStatus.ACTIVE:
         return []
     return schedule_of(profile).upcoming(profile.next_index, profile.invoices_created)
 

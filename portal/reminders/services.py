@@ -24,13 +24,12 @@ from portal.accounts.models import Organization, User
 from portal.clock import local_time
 from portal.documents import services as documents
 from portal.documents.history import record
-from portal.errors import InvoiceNotFound
 from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceStatus
+from portal.invoices.services import get_invoice
 from portal.mail.services import queue_reminder_mail
 from portal.reminders.models import InvoiceReminder, ReminderOutcome
-from portal.tenancy import get_for_organization
 
 REMINDED = "reminded"  # history actions
 NOT_REMINDED = "reminder_not_sent"
@@ -90,11 +89,10 @@ def remind(invoice_id: int, today: date) -> InvoiceReminder | None:
         .with_for_update(of=Invoice)
         .execution_options(populate_existing=True)
     )
-    if invoice is None or invoice.status not in InvoiceStatus.OPEN:
+    if invoice is None or not remindable(invoice):
         return None
     organization = invoice.organization
-    if not (invoice.reminders_enabled and organization.reminders_enabled) or not invoice.due_date:
-        return None
+    assert invoice.due_date is not None  # remindable
     last = db.session.scalar(
         select(func.max(InvoiceReminder.days)).where(InvoiceReminder.invoice_id == invoice.id)
     )
@@ -139,19 +137,28 @@ def reminders_of(invoice: Invoice) -> list[InvoiceReminder]:
     )
 
 
-def next_reminder(invoice: Invoice, today: date) -> date | None:
-    """The day the next step will be sent, if reminders will still go for this invoice."""
-    organization = invoice.organization
-    if (
-        invoice.status not in InvoiceStatus.OPEN
-        or not invoice.reminders_enabled
-        or not organization.reminders_enabled
-        or invoice.due_date is None
-    ):
+def remindable(invoice: Invoice) -> bool:
+    """Whether reminders go for the invoice at all: open, with a due date, switched on for
+    it and for its organisation."""
+    return (
+        invoice.status in InvoiceStatus.OPEN
+        and invoice.due_date is not None
+        and invoice.reminders_enabled
+        and invoice.organization.reminders_enabled
+    )
+
+
+def next_reminder(
+    invoice: Invoice, today: date, sent: Sequence[InvoiceReminder] | None = None
+) -> date | None:
+    """The day the next step will be sent, if reminders will still go for this invoice;
+    ``sent``: its reminders when the caller has read them already."""
+    if not remindable(invoice):
         return None
-    sent = [r.days for r in reminders_of(invoice)]
-    last = max(sent) if sent else None
-    ladder = organization.reminder_days or []
+    assert invoice.due_date is not None
+    steps = [r.days for r in (reminders_of(invoice) if sent is None else sent)]
+    last = max(steps) if steps else None
+    ladder = invoice.organization.reminder_days or []
     issued = issued_on(invoice)
     # A step whose day has come and that is not sent yet goes with today's run (the latest
     # of them: ``step_due``); else the first later step still ahead.
@@ -167,9 +174,7 @@ def next_reminder(invoice: Invoice, today: date) -> date | None:
 
 def set_invoice_reminders(actor: User, public_id: str, enabled: bool) -> Invoice:
     """Turn the invoice's reminders on or off (any state: a paid one simply has none due)."""
-    invoice = get_for_organization(
-        Invoice, public_id, actor.organization_id, InvoiceNotFound, for_update=True
-    )
+    invoice = get_invoice(actor, public_id, for_update=True)
     if invoice.reminders_enabled != enabled:
         invoice.reminders_enabled = enabled
         db.session.flush()
