@@ -198,6 +198,14 @@ def _casefold(value):
     return value.casefold() if isinstance(value, str) else value
 
 
+MAX_QUERY = 100  # a search text's characters beyond this are ignored
+
+
+def search_text(q: str | None) -> str:
+    """What a list searches for: the text without surrounding space, cut at MAX_QUERY."""
+    return (q or "").strip()[:MAX_QUERY]
+
+
 def contains_folded(column, text: str):
     """``column`` contains ``text`` ignoring case and accents ("cafe" finds "Café") on both
     backends; ``%`` and ``_`` in ``text`` are literal. On PostgreSQL without the

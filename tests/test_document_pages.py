@@ -912,12 +912,14 @@ def test_document_lists_page_with_their_filters_kept(app, client, make_user):
     for _ in range(51):
         create_invoice(client, accountant)
     browser = logged_in(app, accountant)
-    first = page(browser, "/invoices/?status=DRAFT&overdue=")
+    first = page(browser, "/invoices/?status=DRAFT&overdue=&q=suelto")
     following = re.search(r'<a rel="next" href="([^"]+)"', first)
     assert following and "status=DRAFT" in following.group(1)
+    assert "q=suelto" in following.group(1)  # the search text too
     second = page(browser, following.group(1).replace("&amp;", "&"))
     assert 'rel="next"' not in second
-    assert "/invoices/?status=DRAFT" in second  # the way back to the first page keeps it
+    back = re.search(r'<a href="(/invoices/\?[^"]+)">', second)
+    assert back and "status=DRAFT" in back.group(1) and "q=suelto" in back.group(1)
     assert '<option value="DRAFT" selected>' in first
     for path in ("/quotes/", "/recurring-invoices/"):
         assert 'name="customer"' in page(browser, path)

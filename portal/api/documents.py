@@ -145,7 +145,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
 
 
 def list_route(bp: Blueprint, kind: DocumentType, endpoint: str) -> None:
-    """``GET /<plural>``: the type's list, filtered by ``status`` and ``customerId``."""
+    """``GET /<plural>``: the type's list, filtered by ``q``, ``status`` and ``customerId``."""
 
     @require("portal.read")
     def list_documents() -> Response:
@@ -153,6 +153,7 @@ def list_route(bp: Blueprint, kind: DocumentType, endpoint: str) -> None:
         rows, next_cursor = documents.list_documents(
             kind,
             acting_user(),
+            q=request.args.get("q"),
             status=request.args.get("status") or None,
             customer_id=request.args.get("customerId") or None,
             limit=limit,

@@ -31,6 +31,7 @@ def list_invoices() -> Response:
     actor = acting_user()
     invoices, next_cursor = services.list_invoices(
         actor,
+        q=request.args.get("q"),
         status=request.args.get("status") or None,
         overdue=request.args.get("overdue", "").lower() in TRUE_WORDS,
         customer_id=request.args.get("customerId") or None,

@@ -10,7 +10,7 @@ from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Customer, Product
 from portal.dashboard import totals
-from portal.db import conflicts, contains_folded
+from portal.db import conflicts, contains_folded, search_text
 from portal.extensions import db
 from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
@@ -18,7 +18,6 @@ from portal.tenancy import get_for_organization
 from portal.webhooks.events import emit, subscribers
 from portal.webhooks.services import announce
 
-MAX_QUERY = 100
 # The webhook events' name of each kind: "product.created", "customer.updated".
 EVENT_NAMES = {Product: "product", Customer: "customer"}
 _TAX_ID_SEPARATORS = dict.fromkeys(map(ord, " .-"))
@@ -37,7 +36,7 @@ def list_rows(
     kind: CatalogKind, actor: User, *, q: str | None, limit: int, cursor: str | None
 ) -> tuple[list, str | None]:
     stmt = select(kind.model).where(kind.model.organization_id == actor.organization_id)
-    q = (q or "").strip()[:MAX_QUERY]
+    q = search_text(q)
     if q:
         stmt = stmt.where(_search(kind, q))
     return keyset_page(stmt, kind.order_columns, limit, cursor)

@@ -11,12 +11,12 @@ import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
 from portal.clock import utcnow
-from portal.db import conflicts
+from portal.db import conflicts, contains_folded, search_text
 from portal.documents.history import diff, record
 from portal.documents.kernel import CREATED, EDITED, DocumentType
 from portal.documents.lines import kept_lines
@@ -44,11 +44,13 @@ def list_documents(
     customer_id: str | None,
     limit: int,
     cursor: str | None,
+    q: str | None = None,
     stmt: Select | None = None,
     conditions: tuple = (),
 ) -> tuple[list, str | None]:
-    """A page of the organisation's documents, oldest first; ``stmt`` may select plain
-    columns instead of ORM objects (then rows come back)."""
+    """A page of the organisation's documents, oldest first; ``q`` finds a number or a
+    customer's name ignoring case and accents; ``stmt`` may select plain columns instead
+    of ORM objects (then rows come back)."""
     model = kind.model
     scalars = stmt is None
     stmt = select(model) if stmt is None else stmt
@@ -65,6 +67,11 @@ def list_documents(
             Customer, customer_id, actor.organization_id, CustomerNotFound
         )
         stmt = stmt.where(model.customer_id == customer.id)
+    q = search_text(q)
+    if q:
+        stmt = stmt.where(
+            or_(contains_folded(model.number, q), contains_folded(model.customer_name, q))
+        )
     return keyset_page(stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars)
 
 

@@ -194,6 +194,7 @@ def list_page(bp: Blueprint, kind: DocumentType, *, items: str, **context: Any) 
             rows, next_cursor = documents.list_documents(
                 kind,
                 actor,
+                q=request.args.get("q"),
                 status=status,
                 customer_id=customer,
                 limit=DEFAULT_LIMIT,

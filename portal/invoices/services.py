@@ -54,6 +54,7 @@ SUMMARY_COLUMNS = (
 def list_invoices(
     actor: User,
     *,
+    q: str | None = None,
     status: str | None,
     overdue: bool,
     customer_id: str | None,
@@ -73,6 +74,7 @@ def list_invoices(
     return documents.list_documents(
         INVOICES,
         actor,
+        q=q,
         status=status,
         customer_id=customer_id,
         limit=limit,

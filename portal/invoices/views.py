@@ -127,6 +127,7 @@ def index() -> ResponseReturnValue:
     try:
         invoices, next_cursor = services.list_invoices(
             actor,
+            q=request.args.get("q"),
             status=status,
             overdue=overdue,
             customer_id=customer,

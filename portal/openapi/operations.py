@@ -75,7 +75,13 @@ QUERY: dict[str, tuple[Schema, Any]] = {
         _l("How many items per page (at most 100)"),
     ),
     "cursor": (STRING, _l("The nextCursor of the previous page")),
-    "q": (STRING, _l("Search text (name, SKU, e-mail, tax id)")),
+    "q": (
+        STRING,
+        _l(
+            "Search text, ignoring case and accents: a product's name or SKU, a customer's "
+            "name, e-mail or tax id, a document's number or customer"
+        ),
+    ),
     "status": (STRING, _l("Only items in this status")),
     "customerId": (STRING, _l("Only this customer's items")),
     "overdue": (enum(("true", "false")), _l("Only overdue invoices")),
@@ -290,7 +296,7 @@ def _build() -> dict[str, Operation]:
         "api_invoices.list_invoices": Operation(
             _l("List invoices"),
             page_of(ref("Invoice")),
-            query=(*PAGED, "status", "overdue", "customerId"),
+            query=(*PAGED, "q", "status", "overdue", "customerId"),
         ),
         "api_invoices.list_payments": Operation(
             _l("An invoice's payments"), page_of(ref("Payment"))
@@ -311,7 +317,7 @@ def _build() -> dict[str, Operation]:
             Body(schema=obj({"enabled": BOOLEAN})),
         ),
         "api_quotes.list_quotes": Operation(
-            _l("List quotes"), page_of(ref("Quote")), query=(*PAGED, "status", "customerId")
+            _l("List quotes"), page_of(ref("Quote")), query=(*PAGED, "q", "status", "customerId")
         ),
         "api_quotes.convert_quote": Operation(
             _l("Convert an accepted quote into an invoice"),
@@ -322,7 +328,7 @@ def _build() -> dict[str, Operation]:
         "api_recurring.list_recurring": Operation(
             _l("List recurring invoices"),
             page_of(ref("RecurringInvoice")),
-            query=(*PAGED, "status", "customerId"),
+            query=(*PAGED, "q", "status", "customerId"),
         ),
         "api_statements.customer_statement": Operation(
             _l("A customer's statement for a period"),
