@@ -941,3 +941,19 @@ def test_any_json_for_the_profile_is_an_answer_never_a_500(api, body):
     )
     if response.status_code == 200:
         assert answer["data"] == read(client, owner)
+
+
+def test_the_page_warns_what_a_currency_change_affects(app, make_user):
+    """Issue 15.6: before any document the hint says what the currency governs; a change
+    is saved with a warning that product prices were not converted."""
+    owner = make_user(role="OWNER")
+    browser = logged_in(app, owner)
+    html = page(browser, "/settings/", headers=EN)
+    assert "product prices are not converted" in html
+    response = settings_post(browser, {"currency": "EUR"}, headers=EN)
+    assert response.status_code == 302
+    shown = page(browser, response.headers["Location"], headers=EN)
+    assert "The currency is now EUR (it was USD)" in shown
+    assert org_row(app, owner.organization_id).currency == "EUR"
+    unchanged = settings_post(browser, {"currency": "EUR"}, headers=EN)
+    assert "The currency is now" not in page(browser, unchanged.headers["Location"], headers=EN)

@@ -87,6 +87,7 @@ def settings() -> ResponseReturnValue:
             changes["mail_templates"] = mail_form.templates()
         if reminders_form is not None:
             changes.update(reminders_form.changes())
+        currency = organization.currency
         try:
             services.update_profile(organization, changes)
         except PortalError as exc:
@@ -100,6 +101,16 @@ def settings() -> ResponseReturnValue:
             # a refusal: nothing was changed
             return _render(form, exc.status, mail_form, reminders_form=reminders_form)
         flash(_("Changes saved."), "success")
+        if organization.currency != currency:
+            flash(
+                _(
+                    "The currency is now %(new)s (it was %(old)s). Product prices keep their "
+                    "figures: they were not converted.",
+                    new=organization.currency,
+                    old=currency,
+                ),
+                "warning",
+            )
         return redirect(_settings_page())
     return _render(form, 400, mail_form, reminders_form=reminders_form)
 
