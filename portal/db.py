@@ -23,7 +23,6 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
-    func,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -204,36 +203,6 @@ MAX_QUERY = 100  # a search text's characters beyond this are ignored
 def search_text(q: str | None) -> str:
     """What a list searches for: the text without surrounding space, cut at MAX_QUERY."""
     return (q or "").strip()[:MAX_QUERY]
-
-
-def contains_folded(column, text: str):
-    """``column`` contains ``text`` ignoring case and accents ("cafe" finds "Café") on both
-    backends; ``%`` and ``_`` in ``text`` are literal. On PostgreSQL without the
-    ``unaccent`` extension (migration 0014 creates it where it may) accents count."""
-    from portal.extensions import db
-
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    bind = db.session.get_bind()
-    if bind.dialect.name == "sqlite":
-        return func.fold(column).like(f"%{fold(escaped)}%", escape="\\")
-    if has_unaccent(bind):
-        return func.unaccent(column).ilike(func.unaccent(f"%{escaped}%"), escape="\\")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
-_UNACCENT: dict[str, bool] = {}
-
-
-def has_unaccent(bind) -> bool:
-    """Whether PostgreSQL has the ``unaccent`` extension (asked once per database)."""
-    key = bind.engine.url.render_as_string(hide_password=True)
-    if key not in _UNACCENT:
-        with bind.engine.connect() as connection:
-            found = connection.exec_driver_sql(
-                "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'"
-            ).first()
-        _UNACCENT[key] = found is not None
-    return _UNACCENT[key]
 
 
 def _sqlite_begin_immediate(connection) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Customer, Product
 from portal.dashboard import totals
-from portal.db import conflicts, contains_folded, search_text
+from portal.db import conflicts, search_text
 from portal.extensions import db
 from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
+from portal.search import matches
 from portal.tenancy import get_for_organization
 from portal.webhooks.events import emit, subscribers
 from portal.webhooks.services import announce
@@ -24,12 +25,12 @@ _TAX_ID_SEPARATORS = dict.fromkeys(map(ord, " .-"))
 
 
 def _search(kind: CatalogKind, q: str):
-    terms = [contains_folded(getattr(kind.model, c), q) for c in kind.search_columns]
+    texts = [q]
     compact = q.translate(_TAX_ID_SEPARATORS)
     if "tax_id" in kind.search_columns and compact and compact != q:
         # Tax ids are stored normalised: "B-1234567-4" finds "B12345674".
-        terms.append(contains_folded(kind.model.tax_id, compact))
-    return or_(*terms)
+        texts.append(compact)
+    return matches(kind.model, *texts)
 
 
 def list_rows(

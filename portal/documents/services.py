@@ -11,12 +11,12 @@ import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
 from portal.clock import utcnow
-from portal.db import conflicts, contains_folded, search_text
+from portal.db import conflicts, search_text
 from portal.documents.history import diff, record
 from portal.documents.kernel import CREATED, EDITED, DocumentType
 from portal.documents.lines import kept_lines
@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.mail import services as mail
 from portal.mail.models import OutgoingMessage
 from portal.pagination import keyset_page
+from portal.search import matches
 from portal.tenancy import get_for_organization, share_organization
 from portal.web import external_url
 from portal.webhooks.services import announce
@@ -69,9 +70,7 @@ def list_documents(
         stmt = stmt.where(model.customer_id == customer.id)
     q = search_text(q)
     if q:
-        stmt = stmt.where(
-            or_(contains_folded(model.number, q), contains_folded(model.customer_name, q))
-        )
+        stmt = stmt.where(matches(model, q))
     return keyset_page(stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars)
 
 
