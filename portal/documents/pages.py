@@ -14,8 +14,10 @@ from portal.catalog.models import Customer, Product
 from portal.documents.lines import line_entries, line_values
 from portal.errors import PortalError, ValidationError
 from portal.extensions import db
+from portal.fiscal.countries import SPAIN_SURCHARGES
 from portal.fiscal.taxes import surcharge_for
 from portal.forms import apply_error
+from portal.money import quantize
 from portal.security.identity import acting_user
 
 SPARE_ROWS = 3
@@ -23,15 +25,19 @@ CHOICES_LIMIT = 500
 
 
 def choices(organization_id: int) -> dict[str, Sequence[Any]]:
-    """Customers and active products to pick from (the first 500 of each, by name)."""
+    """Customers and active products to pick from (the first 500 of each, by name).
+
+    The line editor's script reads the rest from the page: whether a customer pays recargo,
+    and the price and tax rate a blank line takes from its product.
+    """
     customers = db.session.execute(
-        select(Customer.public_id, Customer.name)
+        select(Customer.public_id, Customer.name, Customer.surcharge)
         .where(Customer.organization_id == organization_id)
         .order_by(Customer.name)
         .limit(CHOICES_LIMIT)
     ).all()
     products = db.session.execute(
-        select(Product.public_id, Product.name, Product.sku)
+        select(Product.public_id, Product.name, Product.sku, Product.price, Product.tax_rate)
         .where(Product.organization_id == organization_id, Product.active.is_(True))
         .order_by(Product.name)
         .limit(CHOICES_LIMIT)
@@ -40,12 +46,16 @@ def choices(organization_id: int) -> dict[str, Sequence[Any]]:
 
 
 def tax_choices(organization: Any) -> dict[str, Any]:
-    """The organisation's named taxes for the line rows, and whether to offer recargo."""
+    """The organisation's named taxes for the line rows, whether to offer recargo, and the
+    recargo each tax rate pairs with (for the line editor's running totals)."""
     rates = organization.tax_rates or []
     surcharge = organization.country == "ES" or any(
         Decimal(str(r.get("surchargePercent") or "0")) for r in rates
     )
-    return {"tax_rates": rates, "offer_surcharge": surcharge}
+    percents = [Decimal(str(r.get("percent") or "0")) for r in rates]
+    percents += [Decimal(key) for key in SPAIN_SURCHARGES]
+    pairs = {f"{quantize(p):.2f}": f"{surcharge_for(rates, p):.2f}" for p in percents}
+    return {"tax_rates": rates, "offer_surcharge": surcharge, "surcharge_pairs": pairs}
 
 
 def document_data(document: Any, **fields: Any) -> dict[str, Any]:
@@ -123,6 +133,7 @@ def form_page(template: str, form: Any, document: Any, status: int = 200) -> Res
         template,
         form=form,
         document=document,
+        currency=document.currency if document is not None else actor.organization.currency,
         terms_days=actor.organization.payment_terms_days,
         **choices(actor.organization_id),
         **tax_choices(actor.organization),
