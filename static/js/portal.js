@@ -499,6 +499,16 @@ document.addEventListener("DOMContentLoaded", function () {
     select.setAttribute("data-picked", select.value);
   }
 
+  // A tax chosen from the list gives its rate to a blank rate: a rate the product filled in
+  // (not typed) is emptied so that the chosen tax counts, as it would had nothing been filled.
+  function pickTax(row, select) {
+    var product = pickedOption(row.querySelector("[data-line-product]"));
+    var rate = field(row, "tax_percent");
+    if (select.value && product && rate && sameNumber(rate.value.trim(), product.getAttribute("data-tax") || "")) {
+      rate.value = "";
+    }
+  }
+
   // --- wiring -----------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-lines-editor]").forEach(function (editor) {
@@ -510,8 +520,11 @@ document.addEventListener("DOMContentLoaded", function () {
       });
       var form = editor.form || editor.closest("form");
       var update = function (event) {
-        if (event.target.matches && event.target.matches("[data-line-product]") && event.type === "change") {
-          pickProduct(editor, event.target);
+        var target = event.target;
+        if (event.type === "change" && target.matches && target.matches("[data-line-product]")) {
+          pickProduct(editor, target);
+        } else if (event.type === "change" && target.matches && target.matches("[data-line-field='tax_name']")) {
+          pickTax(target.closest("[data-line-row]"), target);
         }
         recompute(editor);
       };

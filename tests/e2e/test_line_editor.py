@@ -19,6 +19,7 @@ from tests.e2e.test_document_journey import cell, line_rows
 from tests.e2e.test_journey import flash, heading, log_in
 from tests.test_document_pages import Api
 from tests.test_pages import elements, logged_in, page
+from tests.test_tax_model import spanish
 
 try:
     from playwright.sync_api import expect
@@ -358,3 +359,39 @@ def test_the_form_carries_what_the_script_needs(app, api, owner):
     for name in ("quantity", "unit_price", "discount_percent", "tax_percent"):
         (field,) = elements(html, "input", id=f"lines-0-{name}")
         assert field["attrs"]["inputmode"] == "decimal"
+
+
+@pytest.mark.e2e
+def test_named_taxes_and_recargo_in_a_spanish_organisation(app, api, owner, live_server, browser):
+    """A tax chosen from the list gives its rate (a rate the product filled in gives way), the
+    recargo follows the customer's and the rate's pairing; EUR as the pages write it."""
+    spanish(app, owner)
+    api.post("/customers", {"name": "Tienda Recargo", "email": "t@example.com", "surcharge": True})
+    api.post("/products", {"name": "Lámpara", "sku": "LAM-1", "price": "12.35", "taxRate": "21"})
+    tab = log_in_at(browser, live_server, owner, viewport=WIDE)
+    tab.goto(f"{live_server.url}/quotes/new")
+    tab.get_by_label("Cliente", exact=True).select_option(label="Tienda Recargo")
+    cell(tab, 0, "product_id").select_option(label="Lámpara · LAM-1")
+    expect(cell(tab, 0, "tax_percent")).to_have_value("21,00")
+    cell(tab, 0, "quantity").fill("2")
+    cell(tab, 0, "tax_name").select_option(label="IVA 10 %")
+    expect(cell(tab, 0, "tax_percent")).to_have_value("")
+    fill_row(tab, 1, {"description": "Exento", "quantity": "1", "unit_price": "100"})
+    cell(tab, 1, "tax_name").select_option(label="Exento")
+    fill_row(tab, 2, {"description": "Obra", "quantity": "1", "unit_price": "1.234,56"})
+    fill_row(tab, 2, {"surcharge_percent": "0"})
+    cell(tab, 2, "tax_name").select_option(label="IVA 21 %")
+    tab.get_by_label(re.compile(r"^Retención \(%\)")).fill("15")
+    # 2 × 12.35 = 24.70: 10 % = 2.47, recargo 1.4 % = 0.35; 100 exempt; 1234.56: 21 % = 259.26
+    assert [line_total(tab, n) for n in range(3)] == ["27.52", "100.00", "1493.82"]
+    assert running(tab, "surcharge") == "0.35"
+    assert running(tab, "withholding") == "203.89"  # 15 % of 1359.26
+    shown = running(tab, "total")
+    shown_text = spaces(tab.locator("[data-line-totals] [data-total='total']").inner_text())
+    assert shown_text == "1.417,45 €"
+
+    tab.get_by_role("button", name="Guardar", exact=True).click()
+    expect(flash(tab, "Cotización creada")).to_be_visible()
+    quote = api.get("/quotes/" + tab.url.rsplit("/", 1)[1])
+    assert (quote["total"], quote["surchargeTotal"]) == (shown, "0.35") == ("1417.45", "0.35")
+    assert spaces(tab.locator("dl.totals dd.grand").inner_text()) == shown_text
