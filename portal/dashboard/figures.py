@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from portal.dashboard.charts import Series, bar_chart, whole_currency
 from portal.dashboard.services import ZERO, Dashboard
-from portal.documents.labels import STATUS_LABELS
+from portal.documents.labels import QUOTE_STATUS_LABELS
 from portal.quotes.models import QuoteStatus
 
 PIPELINE_ORDER = (
@@ -75,7 +75,7 @@ def dashboard_charts(board: Dashboard) -> list[Markup]:
         chart(
             "chart-pipeline",
             _("Quotes by status"),
-            [str(STATUS_LABELS[status]) for status in PIPELINE_ORDER],
+            [str(QUOTE_STATUS_LABELS[status]) for status in PIPELINE_ORDER],
             [Series(_("Total"), pipeline)],
             _("Status"),
         ),

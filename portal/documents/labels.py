@@ -1,24 +1,55 @@
 """Words people see for statuses and history actions, shared by pages and PDFs."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-STATUS_LABELS = {
-    "DRAFT": _l("Draft"),
-    "SENT": _l("Sent"),
-    "ACCEPTED": _l("Accepted"),
-    "REJECTED": _l("Rejected"),
-    "EXPIRED": _l("Expired"),
-    "CONVERTED": _l("Converted"),
-    "ISSUED": _l("Issued"),
-    "PARTIALLY_PAID": _l("Partially paid"),
-    "PAID": _l("Paid"),
-    "VOID": _l("Void"),
-    # A recurring invoice's (feminine in Spanish: "factura recurrente").
+# A status is an adjective of its document: each type has its own context, so a language
+# that agrees in gender (Spanish: "factura", "cotización", both feminine) can say it right.
+INVOICE_STATUS_LABELS = {
+    "DRAFT": lazy_pgettext("invoice", "Draft"),
+    "ISSUED": lazy_pgettext("invoice", "Issued"),
+    "PARTIALLY_PAID": lazy_pgettext("invoice", "Partially paid"),
+    "PAID": lazy_pgettext("invoice", "Paid"),
+    "VOID": lazy_pgettext("invoice", "Void"),
+}
+QUOTE_STATUS_LABELS = {
+    "DRAFT": lazy_pgettext("quote", "Draft"),
+    "SENT": lazy_pgettext("quote", "Sent"),
+    "ACCEPTED": lazy_pgettext("quote", "Accepted"),
+    "REJECTED": lazy_pgettext("quote", "Rejected"),
+    "EXPIRED": lazy_pgettext("quote", "Expired"),
+    "CONVERTED": lazy_pgettext("quote", "Converted"),
+}
+RECURRING_STATUS_LABELS = {
     "ACTIVE": lazy_pgettext("recurring invoice", "Active"),
     "PAUSED": lazy_pgettext("recurring invoice", "Paused"),
     "ENDED": lazy_pgettext("recurring invoice", "Ended"),
 }
+# The badge beside an open invoice past its due date.
+OVERDUE_LABEL = lazy_pgettext("invoice", "Overdue")
+
+# Every status, for a page that shows documents of several types (a customer's statement).
+STATUS_LABELS = {**QUOTE_STATUS_LABELS, **INVOICE_STATUS_LABELS, **RECURRING_STATUS_LABELS}
+
+_STATUS_LABELS_OF = {
+    "invoice": INVOICE_STATUS_LABELS,
+    "quote": QUOTE_STATUS_LABELS,
+    # A recurring invoice's page also lists the invoices it made.
+    "recurring": {**INVOICE_STATUS_LABELS, **RECURRING_STATUS_LABELS},
+}
+
+
+def status_labels(kind: str) -> dict[str, Any]:
+    """The status words of one document type (its ``key``: "invoice", "quote", "recurring")."""
+    return _STATUS_LABELS_OF[kind]
+
+
+def status_label(status: str, kind: str) -> str:
+    label = _STATUS_LABELS_OF[kind].get(status)
+    return str(label) if label is not None else status
+
 
 ACTION_LABELS = {
     "created": _l("Created"),

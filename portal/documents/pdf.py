@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from portal.documents.labels import STATUS_LABELS
+from portal.documents.labels import status_label
 from portal.fiscal.parties import parties
 from portal.pdf.blocks import customer_and_facts, letterhead, notes, payment_terms
 from portal.pdf.layout import build_document
@@ -31,7 +31,7 @@ def render_quote(quote: Any, organization: Any) -> bytes:
         facts = [
             (_("Issue date"), format_date(quote.issue_date, "long")),
             (_("Valid until"), format_date(quote.valid_until, "long")),
-            (_("Status"), str(STATUS_LABELS[quote.effective_status])),
+            (_("Status"), status_label(quote.effective_status, "quote")),
         ]
         return _render(quote, organization, _("Quote"), facts)
 
@@ -42,10 +42,10 @@ def render_invoice(invoice: Any, organization: Any) -> bytes:
         facts = [
             (_("Invoice date"), format_date(invoice.invoice_date, "long")),
             (_("Due date"), due or "—"),
-            (_("Status"), str(STATUS_LABELS[invoice.status])),
+            (_("Status"), status_label(invoice.status, "invoice")),
         ]
         after_total: Totals = []
-        if invoice.amount_paid:
+        if invoice.amount_paid and invoice.status != "VOID":  # a void invoice owes nothing
             after_total = [
                 (_("Amount paid"), negative(invoice.amount_paid, invoice.currency), False),
                 (_("Balance"), money(invoice.balance, invoice.currency), True),

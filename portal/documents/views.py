@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +19,9 @@ from werkzeug.wrappers import Response
 from portal.documents import pages
 from portal.documents import services as documents
 from portal.documents.forms import SendForm
-from portal.documents.history import events_of
+from portal.documents.history import events_of, readable_events
 from portal.documents.kernel import DocumentType, Transition
-from portal.documents.labels import ACTION_LABELS, STATUS_LABELS
+from portal.documents.labels import ACTION_LABELS, OVERDUE_LABEL, status_labels
 from portal.documents.pdf import pdf_response
 from portal.errors import PortalError
 from portal.fiscal.parties import issuer_of
@@ -90,18 +90,24 @@ def detail_page(
     status: int = 200,
     **extra: Any,
 ) -> tuple[str, int]:
-    """The document's page: its facts, the actions its state allows, its history."""
+    """The document's page: its facts, the actions its state allows, its history.
+
+    ``context`` may name ``history_values``: the labels of coded values its history holds
+    (``{"method": PAYMENT_METHODS}``)."""
     events = events_of(document, kind.key)
+    page = {**sending_context(kind, document), **context(document), **extra}
+    history_values = page.pop("history_values", None)
     return render_template(
         f"{kind.plural}/detail.html",
         document=document,
         **{kind.key: document},
-        events=events,
+        events=readable_events(events, document.currency, history_values),
         actors=names_of({e.actor_id for e in events if e.actor_id}),
-        STATUS_LABELS=STATUS_LABELS,
+        STATUS_LABELS=status_labels(kind.key),
+        OVERDUE_LABEL=OVERDUE_LABEL,
         ACTION_LABELS={**ACTION_LABELS, **SENDING_ACTIONS},
         SENDING_CHANGES=SENDING_CHANGES,
-        **{**sending_context(kind, document), **context(document), **extra},
+        **page,
     ), status
 
 
@@ -209,7 +215,7 @@ def list_page(bp: Blueprint, kind: DocumentType, *, items: str, **context: Any) 
             status=status,
             customer=customer,
             statuses=kind.statuses,
-            STATUS_LABELS=STATUS_LABELS,
+            STATUS_LABELS=status_labels(kind.key),
             **pages.choices(actor.organization_id),
             **context,
         )
@@ -285,13 +291,14 @@ def public_document(kind: DocumentType, token: str, *, for_update: bool = False)
 def public_page(template: str, document: Any, status: int = 200, **context: Any) -> tuple[str, int]:
     """A public page in the customer's language (theirs, else the organisation's)."""
     organization = document.organization
+    kind = current_app.extensions["portal.document_types"][type(document)]
     with force_locale(customer_language(document, organization)):
         return render_template(
             template,
             document=document,
             organization=organization,
             issuer=issuer_of(organization),
-            STATUS_LABELS=STATUS_LABELS,
+            STATUS_LABELS=status_labels(kind.key),
             **context,
         ), status
 

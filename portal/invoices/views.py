@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.documents import pages
-from portal.documents.labels import STATUS_LABELS
+from portal.documents.labels import OVERDUE_LABEL, status_labels
 from portal.documents.views import detail_page, document_pages
 from portal.errors import PortalError
 from portal.extensions import db
@@ -45,6 +45,7 @@ def _detail_context(invoice, payment_form: PaymentForm | None = None) -> dict:
         "payments": services.payments_of(invoice),
         "payment_form": payment_form,
         "PAYMENT_METHODS": PAYMENT_METHODS,
+        "history_values": {"method": PAYMENT_METHODS},
         "reminders": _reminders_context(invoice),
         "recurring_url": _recurring_url(invoice),
     }
@@ -144,7 +145,8 @@ def index() -> ResponseReturnValue:
         customer=customer,
         overdue=overdue,
         statuses=InvoiceStatus.ALL,
-        STATUS_LABELS=STATUS_LABELS,
+        STATUS_LABELS=status_labels(INVOICES.key),
+        OVERDUE_LABEL=OVERDUE_LABEL,
         **pages.choices(actor.organization_id),
     )
 

@@ -32,6 +32,7 @@ recurring_page = document_pages(
         "next_runs": next_runs(profile),
         "made_invoices": made_invoices(profile),
         "FREQUENCY_LABELS": FREQUENCY_LABELS,
+        "history_values": {"frequency": FREQUENCY_LABELS},
     },
     new_defaults=_new_defaults,
 )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.documents.labels import STATUS_LABELS
+from portal.documents.labels import QUOTE_STATUS_LABELS
 from portal.errors import ValidationError
 from portal.periods import PRESETS, Period
 from portal.reports.aging import BUCKET_LABELS, BUCKETS
@@ -70,7 +70,7 @@ def _page(
         ],
         preset=None if any(typed.values()) else request.args.get("period"),
         csv_url=url_for("reports.show", name=kind.name, format="csv", **csv_args),
-        STATUS_LABELS=STATUS_LABELS,
+        STATUS_LABELS=QUOTE_STATUS_LABELS,  # the quotes report's statuses
         BUCKETS=BUCKETS,
         BUCKET_LABELS=BUCKET_LABELS,
     )
