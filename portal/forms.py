@@ -11,8 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from babel import numbers
 from flask import request
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -273,11 +274,50 @@ AMOUNT_TOO_LARGE = _l("Must be at most %(max)s")
 PERCENT_RANGE = _l("Must be between 0 and 100")
 
 
+_DIGIT_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")  # "1 234,56": a space groups
+_GROUPED = {
+    mark: re.compile(rf"[+-]?\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+") for mark in (".", ",")
+}
+
+
+def decimal_mark() -> str:
+    """The decimal mark of the request's locale ("," in Spanish, "." in English)."""
+    locale = get_locale()
+    return numbers.get_decimal_symbol(locale) if locale is not None else "."
+
+
+def plain_decimal(raw: str) -> str:
+    """A number as a person writes it ("1.234,56", "1,234.56", "692,17", "1 234,5") as
+    ``Decimal`` reads it ("1234.56"). What cannot be read is returned as it came.
+
+    With both marks, the last one is the decimal mark and the other groups thousands. A lone
+    dot is always the decimal mark (the API's "692.17", whatever the caller's language); a
+    lone comma too, unless the locale's mark is a dot and it groups thousands ("1,234").
+    Repeated marks group thousands ("1.234.567")."""
+    text = _DIGIT_SPACE.sub("", raw)
+    if "," in text and "." in text:
+        mark = "," if text.rfind(",") > text.rfind(".") else "."
+        group = "." if mark == "," else ","
+        whole, _, fraction = text.rpartition(mark)
+        if group in fraction or not _GROUPED[group].fullmatch(whole):
+            return raw
+        return f"{whole.replace(group, '')}.{fraction}"
+    for mark in (",", "."):
+        if text.count(mark) > 1:
+            return text.replace(mark, "") if _GROUPED[mark].fullmatch(text) else raw
+    if "," in text:
+        if decimal_mark() == "." and _GROUPED[","].fullmatch(text):
+            return text.replace(",", "")
+        return text.replace(",", ".")
+    return text
+
+
 class DecimalInput(Field):
     """A decimal typed as text or sent as a JSON number; ``data`` is a finite ``Decimal``.
 
-    WTForms' DecimalField accepts NaN and Infinity and speaks its own message. A single
-    comma is read as the decimal mark, as Spanish speakers write it ("12,50").
+    WTForms' DecimalField accepts NaN and Infinity and speaks its own message. People may
+    write it the way their language does ("1.234,56" in Spanish, ``plain_decimal``); a value
+    the page fills in is written with the locale's decimal mark ("692,17"), so it comes back.
     """
 
     widget = TextInput()
@@ -291,9 +331,7 @@ class DecimalInput(Field):
         self.data = None
         if not raw:
             return
-        if raw.count(",") == 1 and "." not in raw:
-            raw = raw.replace(",", ".")
-        value = parse_decimal(raw)
+        value = parse_decimal(plain_decimal(raw))
         if value is None:
             raise ValueError(str(NOT_A_NUMBER))
         # Rounded before any check: 0.004 is a price of 0.00, and is refused as such.
@@ -304,7 +342,9 @@ class DecimalInput(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:f}"
+        if self.data is None:
+            return ""
+        return f"{self.data:f}".replace(".", decimal_mark())
 
 
 INVALID_DATE = _l("Invalid date")
