@@ -86,6 +86,7 @@ class Forbidden(PortalError):
     def __init__(self, role: str | None = None) -> None:
         message = _l("Access denied — %(role)s role required", role=role) if role else None
         super().__init__(message)
+        self.role = role  # the least role that may, for the page to name (localised there)
 
 
 class PlanRequired(PortalError):
@@ -312,8 +313,44 @@ def render_error(exc: PortalError) -> ResponseReturnValue:
     if back is not None and 400 <= exc.status < 500 and exc.status != 404:
         flash(str(exc.error), "error")
         return redirect(back)
-    html = render_template("errors/error.html", error=exc)
+    html = render_template("errors/error.html", error=exc, **_forbidden_context(exc))
     return html, exc.status, exc.headers
+
+
+def _forbidden_context(exc: PortalError) -> dict[str, Any]:
+    """For a refusal by role: the role needed and the organisation's owners, by name, to ask.
+
+    Imported here: identity and the models import this module."""
+    if not isinstance(exc, Forbidden) or not exc.role:
+        return {}
+    from babel.lists import format_list
+    from flask_babel import get_locale
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.security.identity import current_identity
+    from portal.security.roles import Role
+
+    user = current_identity()
+    owners: list[str] = []
+    if user is not None:
+        owners = list(
+            db.session.scalars(
+                select(User.name)
+                .where(
+                    User.organization_id == user.organization_id,
+                    User.role == Role.OWNER,
+                    User.active.is_(True),
+                )
+                .order_by(User.name)
+            )
+        )
+    return {
+        "needed_role": exc.role,
+        "owners": owners,
+        "owner_names": format_list(owners, locale=get_locale()) if owners else "",
+    }
 
 
 def _from_http_exception(exc: HTTPException):

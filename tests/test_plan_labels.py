@@ -1,4 +1,5 @@
-"""Plans have one name each on the pages (Free, Pro, Enterprise); the API keeps the values."""
+"""Plans have one name each on the pages, in the reader's language (Gratis, Pro, Empresa;
+Free, Pro, Enterprise); the API keeps the values."""
 
 from __future__ import annotations
 
@@ -23,17 +24,19 @@ def test_pages_name_plans_one_way(app, make_user, locale):
     assert login(client, owner.email).status_code == 302
     headers = {"Accept-Language": locale}
 
+    free, enterprise = ("Gratis", "Empresa") if locale == "es" else ("Free", "Enterprise")
+
     billing = client.get("/settings/billing", headers=headers).get_data(as_text=True)
     assert RAW.findall(visible_text(billing)) == []
-    current = "Plan actual: Free" if locale == "es" else "Current plan: Free"
+    current = f"Plan actual: {free}" if locale == "es" else f"Current plan: {free}"
     assert current in billing
-    assert re.search(r'<option value="FREE" selected>Free</option>', billing)
+    assert re.search(rf'<option value="FREE" selected>{free}</option>', billing)
     assert '<option value="PRO">Pro</option>' in billing
-    assert '<option value="ENTERPRISE">Enterprise</option>' in billing
-    assert re.search(r"<td>Enterprise</td>", billing)
+    assert f'<option value="ENTERPRISE">{enterprise}</option>' in billing
+    assert re.search(rf"<td>{enterprise}</td>", billing)
 
     dashboard = client.get("/", headers=headers).get_data(as_text=True)
-    assert "Plan Free" in dashboard
+    assert f"Plan {free}" in dashboard
     assert RAW.findall(visible_text(dashboard)) == []
 
     # A FREE user meets a PRO feature: the spec's own words, and the same name.
@@ -50,7 +53,7 @@ def test_pages_name_plans_one_way(app, make_user, locale):
 
 
 def test_signup_page_names_the_free_plan_the_same_way(client):
-    assert "plan Free:" in client.get("/signup").get_data(as_text=True)
+    assert "plan Gratis:" in client.get("/signup").get_data(as_text=True)
     english = client.get("/signup", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "the Free plan:" in english
 
