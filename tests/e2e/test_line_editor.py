@@ -395,3 +395,37 @@ def test_named_taxes_and_recargo_in_a_spanish_organisation(app, api, owner, live
     quote = api.get("/quotes/" + tab.url.rsplit("/", 1)[1])
     assert (quote["total"], quote["surchargeTotal"]) == (shown, "0.35") == ("1417.45", "0.35")
     assert spaces(tab.locator("dl.totals dd.grand").inner_text()) == shown_text
+
+
+@pytest.mark.e2e
+def test_no_width_scrolls_sideways(app, api, owner, live_server, browser):
+    """From 320 to 1920 px neither the page nor the rows' frame scrolls sideways, with the
+    widest rows there are (a Spanish organisation: a named tax and a recargo column)."""
+    spanish(app, owner)
+    api.customer()
+    api.post(
+        "/products",
+        {
+            "name": "Tornillo hexagonal galvanizado de acero",
+            "sku": "TOR-1",
+            "price": "1234.50",
+            "taxRate": "21",
+        },
+    )
+    tab = log_in_at(browser, live_server, owner, viewport=WIDE)
+    tab.goto(f"{live_server.url}/invoices/new")
+    cell(tab, 0, "product_id").select_option(
+        label="Tornillo hexagonal galvanizado de acero · TOR-1"
+    )
+    cell(tab, 0, "quantity").fill("9999")
+    for width in (320, 360, 390, 480, 600, 768, 900, 1024, 1079, 1080, 1280, 1366, 1920):
+        tab.set_viewport_size({"width": width, "height": 900})
+        page_width, inner, frame, frame_client = tab.evaluate(
+            """() => {
+              const frame = document.querySelector('.line-rows-wrap');
+              return [document.documentElement.scrollWidth, window.innerWidth,
+                      frame.scrollWidth, frame.clientWidth];
+            }"""
+        )
+        assert page_width <= inner, (width, page_width)
+        assert frame <= frame_client, (width, frame, frame_client)
