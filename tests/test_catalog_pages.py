@@ -916,7 +916,8 @@ def test_import_customers(app, make_user):
 
 
 def _error_lines(html: str) -> list[str]:
-    """The import page's list of errors, one ``rows[<line>].<column>: message`` per item."""
+    """The import page's list of errors, one "Fila <line>, columna «<column>»: message" per
+    item (the column as the file names it), or a file's own error."""
     found = re.search(r'<ul[^>]*class="[^"]*import-errors[^"]*"[^>]*>(.*?)</ul>', html, re.DOTALL)
     assert found, "no list of import errors"
     return [squash(e["text"]) for e in elements(found.group(1), "li")]
@@ -944,11 +945,11 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_the_errors(app, make_use
     assert alert.startswith("No se importó nada. Corrige estas filas e inténtalo de nuevo:")
     by_line = sorted(_error_lines(html), key=lambda line: int(re.findall(r"\d+", line)[0]))
     assert by_line == [
-        "rows[3].price: El precio debe ser mayor a 0",
-        "rows[4].name: El nombre es requerido",
-        "rows[5].sku: Ya existe un producto con ese SKU",  # repeats line 2's, case aside
-        "rows[6].sku: Ya existe un producto con ese SKU",  # already in the catalog
-        "rows[7].taxRate: Debe estar entre 0 y 100",
+        "Fila 3, columna «price»: El precio debe ser mayor a 0",
+        "Fila 4, columna «name»: El nombre es requerido",
+        "Fila 5, columna «sku»: Ya existe un producto con ese SKU",  # line 2's, case aside
+        "Fila 6, columna «sku»: Ya existe un producto con ese SKU",  # already in the catalog
+        "Fila 7, columna «taxRate»: Debe estar entre 0 y 100",
     ]
     assert count(app, Product) == 1  # only the seeded one: the good row was not imported
     assert csrf_from(html)  # the form is there to try again
@@ -961,7 +962,7 @@ def test_import_errors_in_english(app, make_user):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Nothing was imported." in html
-    assert _error_lines(html) == ["rows[2].price: Price must be greater than 0"]
+    assert _error_lines(html) == ["Row 2, column “price”: Price must be greater than 0"]
     assert count(app, Product) == 0
 
 
@@ -971,7 +972,7 @@ def test_customer_import_with_a_bad_email_imports_nothing(app, make_user):
     response = upload(client, "customers", content)
     assert response.status_code == 400
     assert _error_lines(response.get_data(as_text=True)) == [
-        "rows[3].email: Correo electrónico inválido"
+        "Fila 3, columna «email»: Correo electrónico inválido"
     ]
     assert count(app, Customer) == 0
 
@@ -979,10 +980,10 @@ def test_customer_import_with_a_bad_email_imports_nothing(app, make_user):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "file: Elige un archivo CSV para importar"),
-        (b"", "file: El archivo no tiene filas para importar"),
-        (b"name,sku,price\r\n", "file: El archivo no tiene filas para importar"),
-        (b"name,price\r\nA,1\r\n", "file: Falta la columna: sku"),
+        (None, "Elige un archivo CSV para importar"),
+        (b"", "El archivo no tiene filas para importar"),
+        (b"name,sku,price\r\n", "El archivo no tiene filas para importar"),
+        (b"name,price\r\nA,1\r\n", "Falta la columna: sku"),
         ("name,sku,price\r\nCañón,C-1,1\r\n".encode("latin-1"), None),
     ],
     ids=["no-file", "empty", "header-only", "missing-column", "latin-1"],
@@ -997,7 +998,7 @@ def test_import_file_problems_are_shown(app, make_user, content, message):
     if message:
         assert lines[0] == message
     else:
-        assert lines[0] == "file: El archivo debe ser un CSV codificado en UTF-8"
+        assert lines[0] == "El archivo debe ser un CSV codificado en UTF-8"
     assert count(app, Product) == 0
 
 

@@ -1,5 +1,10 @@
 """CSV export (streamed) and all-or-nothing import (validated in a first pass, then written).
 
+Two formats leave: the plain one (UTF-8, ``,``, the JSON names, a decimal point) and
+Excel (es) (a BOM, ``;``, Spanish headers, a decimal comma, "sí"/"no"), which Excel opens
+as columns and numbers where Spanish is the system's language. Import reads both, and
+any mixture of their choices, by the rules in docs/decisions.md ("Catalog CSV").
+
 Import reads the upload twice from werkzeug's spooled file instead of holding every row in
 memory: pass 1 validates each row with the same form as the pages and the API; pass 2, only
 if no row failed, inserts in batches inside the request's transaction.
@@ -11,7 +16,8 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +25,7 @@ from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import User
+from portal.catalog.csvfile import FILE_EMPTY, CsvFile, ImportErrors, header_key
 from portal.catalog.kinds import CatalogKind
 from portal.catalog.models import Product, sku_key
 from portal.catalog.services import event_name
@@ -34,12 +41,39 @@ MAX_REPORTED_ERRORS = 100
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 FILE_REQUIRED = _l("Choose a CSV file to import")
-FILE_NOT_UTF8 = _l("The file must be a UTF-8 encoded CSV")
-FILE_EMPTY = _l("The file has no rows to import")
-COLUMN_MISSING = _l("Missing column: %(column)s")
-FILE_NOT_CSV = _l("The file is not a valid CSV: line %(line)s")
-TOO_MANY_COLUMNS = _l("The file has more than %(max)s columns")
-MAX_COLUMNS = 100  # every row becomes a dict over the header: keep it small
+UNKNOWN_FORMAT = _l("Unknown format: use csv or excel-es")
+# Excel's own words for a boolean in Spanish, besides what the forms read (sí, no, …).
+SPANISH_BOOLEANS = {"verdadero": "true", "falso": "false"}
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a file writes what a row holds."""
+
+    slug: str  # the ``format`` of the export's URL
+    separator: str
+    byte_order_mark: bool
+    decimal_mark: str
+    spanish_headers: bool
+    true: str
+    false: str
+
+    @property
+    def filename_suffix(self) -> str:
+        return "" if self is PLAIN else f"-{self.slug}"
+
+
+PLAIN = CsvFormat("csv", ",", False, ".", False, "true", "false")
+EXCEL_ES = CsvFormat("excel-es", ";", True, ",", True, "sí", "no")
+FORMATS = {f.slug: f for f in (PLAIN, EXCEL_ES)}
+
+
+def csv_format(slug: str | None) -> CsvFormat:
+    """The format an export's ``?format=`` names (the plain one when it names none)."""
+    found = FORMATS.get((slug or PLAIN.slug).strip().lower())
+    if found is None:
+        raise ValidationError({"format": UNKNOWN_FORMAT})
+    return found
 
 
 # "+52 55 1234 5678", "+34 (91) 123-45-67": a phone number, not a formula — digits and
@@ -57,12 +91,22 @@ def _safe_cell(value: Any) -> str:
     return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
-def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
-    """The organisation's rows as CSV, produced a batch at a time."""
+def _cell(kind: CatalogKind, fmt: CsvFormat, column: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return fmt.true if value else fmt.false
+    if column in kind.csv_decimals and value is not None:
+        return str(value).replace(".", fmt.decimal_mark)  # "1234.50": no sign, no group
+    return _safe_cell(value)
+
+
+def export_csv(kind: CatalogKind, actor: User, fmt: CsvFormat = PLAIN) -> Iterator[str]:
+    """The organisation's rows as CSV in ``fmt``, produced a batch at a time."""
     columns = kind.csv_columns
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
+    if fmt.byte_order_mark:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=fmt.separator)
+    writer.writerow(kind.csv_headers_es if fmt.spanish_headers else columns)
     stmt = (
         select(kind.model)
         .where(kind.model.organization_id == actor.organization_id)
@@ -71,12 +115,7 @@ def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
     )
     for count, row in enumerate(db.session.scalars(stmt), start=1):
         cells = kind.csv_cells(row)
-        writer.writerow(
-            [
-                str(cells[c]).lower() if isinstance(cells[c], bool) else _safe_cell(cells[c])
-                for c in columns
-            ]
-        )
+        writer.writerow([_cell(kind, fmt, c, cells[c]) for c in columns])
         if count % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -84,47 +123,10 @@ def export_csv(kind: CatalogKind, actor: User) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _rows(stream: IO[bytes], kind: CatalogKind) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each row of the file with the line it starts on, after checking the header.
-
-    Header and rows go through one CSV reader, so any line ending works (CRLF, LF, a lone
-    CR, a mixture); a file the reader or the UTF-8 decoder refuses is a file error.
-    """
-    stream.seek(0)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
-    try:
-        reader.fieldnames = _header(reader.fieldnames, kind)
-        while True:
-            start = reader.line_num + 1  # a quoted cell may span lines: report the first
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            yield start, row
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": FILE_NOT_UTF8}) from exc
-    except csv.Error as exc:  # e.g. a cell beyond csv.field_size_limit()
-        line = reader.reader.line_num  # the line being read, not the last row's
-        raise ValidationError({"file": FILE_NOT_CSV % {"line": line}}) from exc
-    finally:
-        text.detach()
-
-
-def _header(names: Sequence[str] | None, kind: CatalogKind) -> list[str]:
-    header = [name.strip() for name in names or []]
-    if not any(header):
-        raise ValidationError({"file": FILE_EMPTY})
-    if len(header) > MAX_COLUMNS:
-        raise ValidationError({"file": TOO_MANY_COLUMNS % {"max": MAX_COLUMNS}})
-    for column in kind.required_columns:
-        if column not in header:
-            raise ValidationError({"file": COLUMN_MISSING % {"column": column}})
-    return header
-
-
-def _formdata(kind: CatalogKind, row: dict[str, str]) -> MultiDict:
+def _formdata(kind: CatalogKind, file: CsvFile, row: dict[str, str]) -> tuple[MultiDict, dict]:
+    """The row as a browser would post it, and the cells refused before the form sees them."""
     data: MultiDict = MultiDict()
+    refused: dict[str, Any] = {}
     for column, name in kind.csv_inputs.items():
         value = row.get(column)
         if value is None or data.get(name):  # an older column name never wins over the new
@@ -132,8 +134,14 @@ def _formdata(kind: CatalogKind, row: dict[str, str]) -> MultiDict:
         value = value.strip()
         if value.startswith("'") and value[1:2] and value[1] in (*FORMULA_PREFIXES, "'"):
             value = value[1:]  # undo our own export's guard
+        if column in kind.csv_decimals:
+            value, problem = file.decimal(value)
+            if problem is not None:
+                refused[column] = problem
+        elif column in kind.csv_booleans:
+            value = SPANISH_BOOLEANS.get(header_key(value), value)
         data[name] = value
-    return data
+    return data, refused
 
 
 def _column_of(kind: CatalogKind, row: dict[str, str], key: str) -> str:
@@ -145,11 +153,12 @@ def _column_of(kind: CatalogKind, row: dict[str, str], key: str) -> str:
     return present[0] if present else key
 
 
-def _validated(kind: CatalogKind, row: dict[str, str], fallback_country: str):
+def _validated(kind: CatalogKind, file: CsvFile, row: dict[str, str], fallback_country: str):
     options = (
         {"fallback_country": fallback_country} if issubclass(kind.form, FiscalFormMixin) else {}
     )
-    form = kind.form(formdata=_formdata(kind, row), meta={"csrf": False}, **options)
+    formdata, refused = _formdata(kind, file, row)
+    form = kind.form(formdata=formdata, meta={"csrf": False}, **options)
     if "active" in form and not (row.get("active") or "").strip():
         form.active.data = True  # an absent column or a blank cell means the default
     errors: dict[str, Any] = {}
@@ -157,6 +166,7 @@ def _validated(kind: CatalogKind, row: dict[str, str], fallback_country: str):
         errors = {
             _column_of(kind, row, key): message for key, message in field_errors(form).items()
         }
+    errors.update(refused)  # the form saw a blank there: its message would mislead
     for column in kind.csv_inputs:  # the same characters as a request may carry (no NUL, …)
         if not acceptable_text(row.get(column) or ""):
             errors[column] = INVALID_CHARACTERS
@@ -179,60 +189,65 @@ def _digest(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
-def _validate_all(kind: CatalogKind, actor: User, stream: IO[bytes]) -> int:
+def _validate_all(kind: CatalogKind, actor: User, file: CsvFile) -> int:
     errors: dict[str, Any] = {}
     seen: set[int] = set()  # 64-bit digests of SKU keys: ~60 bytes a row, not the row
     pending: list[tuple[int, str]] = []
     count = 0
 
-    def record(line: int, field: str, message: Any) -> None:
+    def record(key: str, message: Any) -> None:
         if len(errors) < MAX_REPORTED_ERRORS:
-            errors[f"rows[{line}].{field}"] = message
+            errors[key] = message
 
     def check_pending() -> None:
         existing = _existing_skus(actor, [key for _line, key in pending])
         for line, key in pending:
             if key in existing:
-                record(line, "sku", DuplicateSku().message)
+                record(f"rows[{line}].sku", DuplicateSku().message)
         pending.clear()
 
-    for line, row in _rows(stream, kind):
+    for line, row, problem in file.rows():
         count += 1
-        form, row_errors = _validated(kind, row, actor.organization.country)
+        if problem is not None:
+            record(f"rows[{line}]", problem)
+            continue
+        form, row_errors = _validated(kind, file, row, actor.organization.country)
         for field, message in row_errors.items():
-            record(line, field, message)
+            record(f"rows[{line}].{field}", message)
         if kind.model is Product and "sku" not in row_errors:
             key = sku_key(form.sku.data)
             digest = _digest(key)
             if digest in seen:
-                record(line, "sku", DuplicateSku().message)
+                record(f"rows[{line}].sku", DuplicateSku().message)
             seen.add(digest)
             pending.append((line, key))
             if len(pending) >= BATCH:
                 check_pending()
     check_pending()
     if errors:
-        raise ValidationError(errors)
+        raise ImportErrors(errors, file.names)
     if count == 0:
         raise ValidationError({"file": FILE_EMPTY})
     return count
 
 
 def import_csv(kind: CatalogKind, actor: User, stream: IO[bytes] | None) -> int:
-    """Import every row of the CSV or none; row errors name ``rows[<line>].<field>``.
+    """Import every row of the CSV or none; row errors name ``rows[<line>].<column>`` (the
+    column's camelCase name, however the file's header names it), or ``rows[<line>]``.
 
     Each new row is a ``<kind>.created`` webhook event, as creating it alone would be,
     written with the rows (so a file that fails half-way tells nothing)."""
     if stream is None:
         raise ValidationError({"file": FILE_REQUIRED})
-    count = _validate_all(kind, actor, stream)
+    file = CsvFile(stream, kind)
+    count = _validate_all(kind, actor, file)
     event = event_name(kind, "created")
     endpoints = subscribers(actor.organization_id, event)  # once for the whole file
     batch: list[dict[str, Any]] = []
     now = utcnow()
     prefix = kind.model.__id_prefix__
-    for _line, row in _rows(stream, kind):
-        form, _errors = _validated(kind, row, actor.organization.country)
+    for _line, row, _problem in file.rows():
+        form, _errors = _validated(kind, file, row, actor.organization.country)
         values = kind.columns(form.data)
         for name, value in values.items():
             if value is None:

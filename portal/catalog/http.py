@@ -27,7 +27,11 @@ def csv_upload() -> Iterator[IO[bytes] | None]:
 
 
 def csv_response(kind: CatalogKind) -> Response:
-    rows = csvio.export_csv(kind, acting_user())
+    """The kind's export in the format ``?format=`` names: ``csv`` (the default) or
+    ``excel-es``; another is a 400, before anything is read."""
+    fmt = csvio.csv_format(request.args.get("format"))
+    rows = csvio.export_csv(kind, acting_user(), fmt)
     response = Response(stream_with_context(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind.slug}.csv"'
+    filename = f"{kind.slug}{fmt.filename_suffix}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,7 @@ from portal.catalog.forms import CustomerForm, ProductForm
 from portal.catalog.models import Customer, Product
 from portal.envelope import camelize
 from portal.errors import CustomerNotFound, NotFound, ProductNotFound
+from portal.forms import DecimalInput, FlexibleBoolean
 from portal.money import money
 
 
@@ -29,6 +31,9 @@ class CatalogKind:
     # Each CSV column (and older names still read) → the form input it fills.
     csv_inputs: dict[str, str]
     csv_cells: Callable[[Any], dict[str, Any]]  # a row as CSV cells by column
+    # Each CSV column → its Excel (es) header, then other names import accepts for it
+    # (the form's labels); the camelCase name is always accepted (docs/decisions.md).
+    csv_names: dict[str, tuple[str, ...]]
     search_columns: tuple[str, ...]
     required_columns: tuple[str, ...]  # CSV header must have these (camelCase)
     to_json: Callable[[Any], dict[str, Any]]
@@ -44,6 +49,27 @@ class CatalogKind:
     @property
     def order_columns(self) -> tuple:
         return (self.model.name, self.model.public_id)
+
+    @cached_property
+    def csv_headers_es(self) -> tuple[str, ...]:
+        """The Excel (es) export's header."""
+        return tuple(self.csv_names[column][0] for column in self.csv_columns)
+
+    def _csv_columns_of(self, field_class: type) -> frozenset[str]:
+        return frozenset(
+            column
+            for column, name in self.csv_inputs.items()
+            if issubclass(getattr(getattr(self.form, name, None), "field_class", type), field_class)
+        )
+
+    @cached_property
+    def csv_decimals(self) -> frozenset[str]:
+        """The CSV columns holding decimals (written with the format's decimal mark)."""
+        return self._csv_columns_of(DecimalInput)
+
+    @cached_property
+    def csv_booleans(self) -> frozenset[str]:
+        return self._csv_columns_of(FlexibleBoolean)
 
 
 def product_json(product: Product) -> dict[str, Any]:
@@ -120,6 +146,37 @@ CUSTOMER_CSV_INPUTS = {
 }
 
 
+# Fixed Spanish, the forms' Spanish labels of today: a file format does not follow a
+# change of translation. Each tuple: the Excel (es) header first, then other names read.
+PRODUCT_CSV_NAMES = {
+    "name": ("Nombre", "Name"),
+    "sku": ("SKU",),
+    "price": ("Precio", "Price"),
+    "taxRate": ("Impuesto (%)", "Tax rate (%)"),
+    "unit": ("Unidad", "Unit"),
+    "active": ("Activo", "Activa", "Active"),
+}
+
+CUSTOMER_CSV_NAMES = {
+    "name": ("Nombre", "Name"),
+    "email": ("Correo electrónico", "Email"),
+    "phone": ("Teléfono", "Phone"),
+    "taxId": ("Identificación fiscal", "Tax ID"),
+    "street": ("Calle y número", "Street"),
+    "postalCode": ("Código postal", "Postal code"),
+    "city": ("Ciudad", "City"),
+    "region": ("Provincia / estado", "Province / state"),
+    "country": ("País", "Country"),
+    "surcharge": (
+        "Recargo de equivalencia",
+        "Sujeto a recargo de equivalencia",
+        "Subject to recargo de equivalencia",
+    ),
+    "locale": ("Idioma de los correos", "Language of e-mails"),
+    "address": ("Dirección", "Address"),  # an old file's one-text address: the street
+}
+
+
 def customer_cells(customer: Customer) -> dict[str, Any]:
     return {
         "name": customer.name,
@@ -146,6 +203,7 @@ PRODUCTS = CatalogKind(
     csv_columns=tuple(camelize(name) for name in PRODUCT_FIELDS),
     csv_inputs={camelize(name): name for name in PRODUCT_FIELDS},
     csv_cells=product_cells,
+    csv_names=PRODUCT_CSV_NAMES,
     search_columns=("name", "sku"),
     required_columns=("name", "sku", "price"),
     to_json=product_json,
@@ -169,6 +227,7 @@ CUSTOMERS = CatalogKind(
     csv_columns=tuple(CUSTOMER_CSV_INPUTS),
     csv_inputs={**CUSTOMER_CSV_INPUTS, "address": "address-street"},
     csv_cells=customer_cells,
+    csv_names=CUSTOMER_CSV_NAMES,
     search_columns=("name", "email", "tax_id"),
     required_columns=("name",),
     to_json=customer_json,

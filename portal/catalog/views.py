@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.catalog import csvio, services
+from portal.catalog import csvfile, csvio, services
 from portal.catalog.http import csv_response, csv_upload
 from portal.catalog.kinds import CUSTOMERS, PRODUCTS, CatalogKind
 from portal.documents.labels import STATUS_LABELS
@@ -103,7 +103,7 @@ def _register(kind: CatalogKind) -> None:
                 with csv_upload() as stream:
                     count = csvio.import_csv(kind, acting_user(), stream)
             except ValidationError as exc:
-                errors, status = exc.errors, 400
+                errors, status = csvfile.error_lines(exc), 400
             else:
                 flash(str(kind.imported % {"n": count}), "success")
                 return redirect(url_for(endpoint("index")))

@@ -89,6 +89,14 @@ QUERY: dict[str, tuple[Schema, Any]] = {
     "to": (DATE, _l("Last day of the period (YYYY-MM-DD)")),
     "period": (enum(PRESETS), _l("A named period instead of from and to")),
     "format": (enum(("json", "csv")), _l("csv answers the report as a CSV file")),
+    # A name used twice with another meaning: "<parameter>:<where>".
+    "format:catalog": (
+        {**enum(("csv", "excel-es")), "default": "csv"},
+        _l(
+            "excel-es answers CSV for Excel in Spanish: a BOM, semicolons, decimal commas, "
+            "Spanish headers"
+        ),
+    ),
 }
 
 ID = STRING
@@ -201,7 +209,9 @@ def catalog_operations(slug: str, texts: dict[str, Any]) -> dict[str, Operation]
             description=_l("Changes only the fields sent."),
         ),
         f"{slug}_delete_row": Operation(texts["delete"]),
-        f"{slug}_export_rows": Operation(texts["export"], media="text/csv"),
+        f"{slug}_export_rows": Operation(
+            texts["export"], media="text/csv", query=("format:catalog",)
+        ),
         f"{slug}_import_rows": Operation(
             texts["import"],
             obj({"imported": INTEGER}),

@@ -141,8 +141,9 @@ def _parameters(route: Route, op: Operation) -> list[dict[str, Any]]:
                 "description": _l("The public id (prefix_…)") if name.endswith("id") else "",
             }
         )
-    for name in op.query:
-        schema, text = QUERY[name]
+    for key in op.query:
+        schema, text = QUERY[key]
+        name = key.split(":", 1)[0]
         params.append({"name": name, "in": "query", "schema": schema, "description": text})
     if route.idempotent:
         params.append({"$ref": "#/components/parameters/IdempotencyKey"})
