@@ -156,6 +156,12 @@ def test_running_total_is_the_saved_total(app, api, owner, live_server, browser)
     assert quote["total"] == shown
     assert [line["description"] for line in quote["lines"]] == ["Tornillo", "Instalación", "Cable"]
     assert spaces(tab.locator("dl.totals dd.grand").inner_text()) == shown_text
+
+    # Editing it again: the saved lines come back with the same running totals.
+    tab.goto(tab.url + "/edit")
+    expect(cell(tab, 2, "description")).to_have_value("Cable")
+    assert [line_total(tab, n) for n in range(3)] == [f"{x.total}" for x in expected]
+    assert running(tab, "total") == shown
     assert errors == []
 
 
@@ -395,6 +401,9 @@ def test_named_taxes_and_recargo_in_a_spanish_organisation(app, api, owner, live
     quote = api.get("/quotes/" + tab.url.rsplit("/", 1)[1])
     assert (quote["total"], quote["surchargeTotal"]) == (shown, "0.35") == ("1417.45", "0.35")
     assert spaces(tab.locator("dl.totals dd.grand").inner_text()) == shown_text
+    tab.goto(tab.url + "/edit")  # the recargo the customer gives comes back blank, and counts
+    expect(cell(tab, 0, "surcharge_percent")).to_have_value("")
+    assert (running(tab, "surcharge"), running(tab, "total")) == ("0.35", shown)
 
 
 @pytest.mark.e2e
