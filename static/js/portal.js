@@ -377,11 +377,14 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function show(output, amount, format) {
+    // Written only when it changes: each document total is a live region.
+    var text = amount === null ? "—" : format.format(cents(amount));
+    if (output.textContent !== text) {
+      output.textContent = text;
+    }
     if (amount === null) {
-      output.textContent = "—";
       output.removeAttribute("data-amount");
     } else {
-      output.textContent = format.format(cents(amount));
       output.setAttribute("data-amount", cents(amount));
     }
   }
@@ -440,10 +443,6 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   // --- picking a product --------------------------------------------------------------------
-  // The rule: a cell follows the product while the person has not made it their own — the
-  // description when empty or still the previous product's name, the price when empty or
-  // still the previous product's price, the tax % likewise unless a tax is chosen from the
-  // list (a blank rate then takes the list's, as on the server). Typed values are kept.
   function decimalMark(editor) {
     try {
       var parts = new Intl.NumberFormat(editor.getAttribute("data-locale") || undefined).formatToParts(1.5);
@@ -467,6 +466,10 @@ document.addEventListener("DOMContentLoaded", function () {
     return a.value !== undefined && b.value !== undefined && a.value === b.value;
   }
 
+  // The rule: a cell follows the product while the person has not made it their own — the
+  // description when empty or still the previous product's name, the price when empty or
+  // still the previous product's price, the tax % likewise unless a tax is chosen from the
+  // list (a blank rate then takes the list's, as on the server). Typed values are kept.
   function pickProduct(editor, select) {
     var row = select.closest("[data-line-row]");
     var previous = null;
