@@ -189,6 +189,8 @@ def fold(value):
     search compares; PostgreSQL's ``unaccent`` does the same there)."""
     if not isinstance(value, str):
         return value
+    if value.isascii():  # most names and every SKU: nothing to decompose
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
