@@ -25,11 +25,13 @@ from portal.documents.labels import (
     RECURRING_STATUS_LABELS,
     status_label,
 )
+from portal.documents.views import MAIL_STATUS_LABELS
 from portal.extensions import db
 from portal.forms import plain_decimal
 from tests.conftest import bearer, org_today
 from tests.test_document_pages import Api, member_of, plain, post_action
 from tests.test_pages import elements, logged_in, page, speak_english, text_of
+from tests.test_recurring_pages import create_profile, profile_form
 
 SEND = {"to": "cliente@example.com"}
 
@@ -128,6 +130,18 @@ def test_an_edit_shows_old_and_new_dates_and_lines(app, api, browser, owner):
     history = api.get(f"/invoices/{invoice['id']}/history")["items"]
     edited = [event for event in history if event["action"] == "edited"][-1]
     assert edited["changes"]["dueDate"] == [(today + timedelta(30)).isoformat(), later.isoformat()]
+
+
+def test_a_recurring_invoices_history_names_frequencies_and_yes_or_no(api, browser):
+    profile_id = create_profile(browser, api.customer())
+    edit = f"/recurring-invoices/{profile_id}/edit"
+    data = profile_form(api.customer("Librería Luna"), frequency="QUARTERLY", auto_issue="y")
+    assert post_action(browser, edit, edit, data).status_code == 302
+    changes = history_changes(page(browser, f"/recurring-invoices/{profile_id}"))
+    assert "Frecuencia: Mensual → Trimestral" in changes
+    assert "Emitir automáticamente: No → Sí" in changes
+    history = api.get(f"/recurring-invoices/{profile_id}/history")["items"]
+    assert history[-1]["changes"]["frequency"] == ["MONTHLY", "QUARTERLY"]
 
 
 def test_the_api_history_keeps_raw_values(api):
@@ -230,6 +244,15 @@ def test_every_status_is_feminine_in_spanish(app):
         assert status_label("VOID", "invoice") == "Anulada"
     with app.test_request_context(), force_locale("en"):
         assert status_label("PARTIALLY_PAID", "invoice") == "Partially paid"
+
+
+def test_an_emails_status_is_masculine_in_spanish(app):
+    with app.test_request_context(), force_locale("es"):
+        assert {key: str(label) for key, label in MAIL_STATUS_LABELS.items()} == {
+            "QUEUED": "En cola",
+            "SENT": "Enviado",  # un correo
+            "FAILED": "Fallido",
+        }
 
 
 def test_an_overdue_invoice_is_vencida(api, browser):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -52,7 +52,12 @@ SENDING_ACTIONS = {
     documents.LINK_RENEWED: _l("New public link"),
 }
 SENDING_CHANGES = {"to": _l("Send to"), "cc": _l("Cc")}
-MAIL_STATUS_LABELS = {"QUEUED": _l("Queued"), "SENT": _l("Sent"), "FAILED": _l("Failed")}
+# An e-mail's (masculine in Spanish: "correo").
+MAIL_STATUS_LABELS = {
+    "QUEUED": lazy_pgettext("email", "Queued"),
+    "SENT": lazy_pgettext("email", "Sent"),
+    "FAILED": lazy_pgettext("email", "Failed"),
+}
 
 
 def may_send(kind: DocumentType, document: Any) -> bool:
