@@ -1,9 +1,10 @@
-"""Every page in a real browser fits a phone and a laptop without sideways scrolling
-(issue 15.1): the lists, forms, detail pages, settings, plan, reports, dashboard, API docs,
-the customer's public pages, log-in and sign-up and the error pages, as an OWNER in Spanish
-with long names and big amounts (and the 403 page as a viewer). Each phone-width page is
-saved as a full-page screenshot in test-artifacts/responsive/. On a phone the header is one
-compact row whose "Menú" button opens the navigation, with JavaScript off too."""
+"""Every page in a real browser fits a phone (390 px) and a laptop (1366 px), and 320, 768,
+1024 and 1920 px too, without sideways scrolling (issue 15.1): the lists, forms, detail
+pages, settings, plan, reports, dashboard, API docs, the customer's public pages, log-in and
+sign-up and the error pages, as an OWNER in Spanish with long names and big amounts (and the
+403 page as a viewer). Each phone-width page is saved as a full-page screenshot in
+test-artifacts/responsive/. On a phone the header is one compact row whose "Menú" button
+opens the navigation, with JavaScript off too."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from tests.test_webhooks_api import add_attempt, deliveries_of, new_endpoint
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "responsive"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
-# Measured too (no screenshot): the narrowest phone and a wide screen.
-OTHER_WIDTHS = (320, 1920)
+# Measured too (no screenshot): the narrowest phone, tablets and a wide screen.
+OTHER_WIDTHS = (320, 768, 1024, 1920)
 HEADER_MAX_PX = 80
 # The quote and invoice forms hold the line editor, made responsive in static/css/lines.css.
 LINE_EDITOR = {"quote-new", "quote-edit", "invoice-new", "invoice-edit", "recurring-new"}
