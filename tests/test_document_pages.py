@@ -575,7 +575,7 @@ def test_an_accountant_sees_convert_issue_void_and_the_payment_form(app, make_us
     html = page(accountant, f"/invoices/{issued['id']}")
     assert action_forms(html) == {"void", "payments", "send", "reminders"}
     (amount,) = elements(html, "input", name="amount")
-    assert amount["attrs"]["value"] == "158.23"  # the balance, proposed
+    assert amount["attrs"]["value"] == "158,23"  # the balance, proposed the locale's way
 
 
 # --- 5. actions refused: a flash, never a 500 ---------------------------------------------
