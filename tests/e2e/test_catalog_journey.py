@@ -112,7 +112,7 @@ def test_operator_keeps_the_catalog(app, make_user, live_server, open_tab, tmp_p
     expect(page.get_by_role("button", name="Eliminar")).to_have_count(0)
     page.get_by_role("link", name="Editar", exact=True).click()
     expect(heading(page, "Editar: Martillo de carpintero")).to_be_visible()
-    expect(page.get_by_label("Precio", exact=True)).to_have_value("189.90")
+    expect(page.get_by_label("Precio", exact=True)).to_have_value("189,90")  # Spanish decimal mark
     page.get_by_label("Precio", exact=True).fill("1234,5")
     save(page)
     expect(page).to_have_url(product_url)
