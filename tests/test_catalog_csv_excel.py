@@ -141,16 +141,24 @@ def test_the_list_page_offers_both_exports(app, make_user):
     assert client.get("/products/export?format=nada").status_code == 400
 
 
+def test_the_import_page_names_the_spanish_headers_too(app, make_user):
+    client = logged_in(app, make_user(role="OPERATOR"))
+    html = page(client, "/products/import")
+    assert "(Nombre, SKU, Precio, Impuesto (%), Unidad, Activo)" in html
+    assert "guarda como «CSV UTF-8»" in html
+    english = page(speak_english(client), "/customers/import")
+    assert "(Nombre, Correo electrónico, Teléfono, Identificación fiscal," in english
+
+
 def test_openapi_describes_the_format_of_an_export(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for url in ("/products/export", "/customers/export"):
         (param,) = [p for p in paths[url]["get"]["parameters"] if p.get("name") == "format"]
         assert param["in"] == "query"
         assert param["schema"]["enum"] == ["csv", "excel-es"]
-    report = paths["/reports/{name}"]["get"] if "/reports/{name}" in paths else None
-    if report is not None:  # the reports' format keeps its own values
-        (param,) = [p for p in report["parameters"] if p.get("name") == "format"]
-        assert param["schema"]["enum"] == ["json", "csv"]
+    report = paths["/reports/{name}"]["get"]  # the reports' format keeps its own values
+    (param,) = [p for p in report["parameters"] if p.get("name") == "format"]
+    assert param["schema"]["enum"] == ["json", "csv"]
 
 
 # --- Round trip ------------------------------------------------------------------------------
