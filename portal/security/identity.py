@@ -21,6 +21,7 @@ from wtforms import ValidationError as WTFormsValidationError
 from portal.accounts.models import RevokedToken, User
 from portal.errors import CsrfFailed, TokenInvalid, Unauthorized
 from portal.extensions import db, login_manager
+from portal.security import identity_cache
 from portal.security.tokens import decode_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,14 +85,20 @@ def _bearer_user(header: str) -> User:
     if scheme.lower() != "bearer" or not raw.strip():
         raise TokenInvalid()
     claims = decode_token(raw.strip())
-    row = db.session.execute(
-        _USER_AND_REVOCATION, {"public_id": claims["sub"], "jti": claims["jti"]}
-    ).first()
-    if row is None or row.revoked:
-        raise TokenInvalid()
-    user = row.User
+    safe = request.method in SAFE_METHODS
+    user = identity_cache.recall(claims["jti"], db.session) if safe else None
+    if user is None:
+        row = db.session.execute(
+            _USER_AND_REVOCATION, {"public_id": claims["sub"], "jti": claims["jti"]}
+        ).first()
+        if row is None or row.revoked:
+            raise TokenInvalid()
+        user = row.User
+        if safe:
+            identity_cache.remember(claims["jti"], user)
     if (
         not user.active
+        or user.public_id != claims["sub"]
         or user.organization.public_id != claims["org"]
         or user.token_is_revoked(int(claims["iat"]))
     ):

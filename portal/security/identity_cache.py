@@ -1,0 +1,112 @@
+"""Verified Bearer identities, kept for a second per process (issue 16.1).
+
+Reading the caller (the user, the organisation and whether the token was revoked) is one
+query and two ORM objects on every API request: about a fifth of a listing's time. A token
+that answered a moment ago is read from here instead, under these rules:
+
+- **Only safe methods** (GET, HEAD, OPTIONS) use an entry. A write always reads the caller
+  afresh, so nothing is ever written by a revoked token, a demoted or deactivated user, or
+  with organisation settings (currency, series, time zone, plan) older than the write.
+- **An entry lives ``TTL`` seconds** (1 s): another process's revocation, demotion or
+  deactivation is seen by the next read at most that long after it was committed.
+- **This process's own changes are seen at once**: any statement that updates or deletes a
+  user or an organisation, or revokes a token, empties the cache before it runs (an engine
+  event, whatever wrote it: a view, a service, the CLI, a test).
+
+An entry is a copy of the rows' column values, never an ORM object: each request gets fresh
+objects built from it and attached to its own session, with no SQL.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.accounts.models import Organization, User
+
+TTL = 1.0  # seconds an entry answers for
+MAX_ENTRIES = 10_000  # past this many the cache starts again (bounded memory)
+clock: Callable[[], float] = time.monotonic  # tests move it
+
+# Statements after which a cached identity may be wrong (compared upper-cased).
+_INVALIDATING = (
+    "UPDATE USERS ",
+    "DELETE FROM USERS",
+    "UPDATE ORGANIZATIONS ",
+    "DELETE FROM ORGANIZATIONS",
+    "INSERT INTO REVOKED_TOKENS",
+)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expires: float
+    user: dict[str, Any]
+    organization: dict[str, Any]
+
+
+_entries: dict[str, _Entry] = {}
+_lock = threading.Lock()
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    state = obj.__dict__
+    return {
+        attr.key: copy.deepcopy(state[attr.key])
+        for attr in type(obj).__mapper__.column_attrs
+        if attr.key in state  # a deferred column (the logo) stays unloaded
+    }
+
+
+def remember(jti: str, user: User) -> None:
+    """Keep the identity of a verified token (its user and organisation as just read)."""
+    entry = _Entry(clock() + TTL, _columns(user), _columns(user.organization))
+    with _lock:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[jti] = entry
+
+
+def recall(jti: str, session: Session | scoped_session[Session]) -> User | None:
+    """The user of a token verified less than ``TTL`` ago, attached to ``session``."""
+    entry = _entries.get(jti)
+    if entry is None:
+        return None
+    if entry.expires <= clock():
+        with _lock:
+            if _entries.get(jti) is entry:
+                del _entries[jti]
+        return None
+    organization = _instance(Organization, entry.organization)
+    user = _instance(User, entry.user)
+    set_committed_value(user, "organization", organization)
+    session.add(user)  # persistent again, as if just loaded; no SQL
+    return user
+
+
+def forget_all() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def _instance(model: Any, values: dict[str, Any]) -> Any:
+    obj = model.__mapper__.class_manager.new_instance()
+    for key, value in values.items():
+        set_committed_value(obj, key, copy.deepcopy(value))
+    make_transient_to_detached(obj)
+    return obj
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _forget_on_change(conn, cursor, statement, parameters, context, executemany) -> None:
+    if _entries and statement[:40].lstrip().upper().startswith(_INVALIDATING):
+        forget_all()

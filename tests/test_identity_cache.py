@@ -1,0 +1,157 @@
+"""Issue 16.1: verified Bearer identities are kept a second per process, and still a revoked
+token, a demotion and a deactivation made elsewhere are seen within that second; writes and
+this process's own changes see them at once (portal/security/identity_cache.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from sqlalchemy import event, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.security import identity_cache
+from portal.security.tokens import decode_token, issue_token
+from tests.conftest import assert_envelope, bearer
+
+ME = "/api/v1/me"
+USERS = "/api/v1/users"
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """The cache's clock, moved by the test: ``now.value += 1``."""
+
+    class Clock:
+        value = 1000.0
+
+    monkeypatch.setattr(identity_cache, "clock", lambda: Clock.value)
+    identity_cache.forget_all()
+    yield Clock
+    identity_cache.forget_all()
+
+
+def elsewhere(app, sql: str, *values) -> None:
+    """Change the database as another process would: on a DBAPI connection of its own,
+    which no engine event of this process sees."""
+    engine = app.extensions["portal.db"]
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        cursor.execute(sql, values)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def user_sql(app, column: str, value, member) -> None:
+    sql = f"UPDATE users SET {column} = ? WHERE public_id = ?"  # noqa: S608 (a column name)
+    elsewhere(app, sql, value, member.id)
+
+
+def statements_of(app, call) -> list[str]:
+    seen: list[str] = []
+    engine = app.extensions["portal.db"]
+
+    def record(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_repeated_read_does_not_ask_the_database_who_is_calling(app, client, make_user, now):
+    viewer = make_user(role="VIEWER")
+    first = statements_of(app, lambda: assert_envelope(client.get(ME, headers=bearer(viewer)), 200))
+    again = statements_of(app, lambda: assert_envelope(client.get(ME, headers=bearer(viewer)), 200))
+    assert any("FROM users" in s for s in first)
+    assert not any("FROM users" in s for s in again)
+    now.value += identity_cache.TTL
+    later = statements_of(app, lambda: client.get(ME, headers=bearer(viewer)))
+    assert any("FROM users" in s for s in later)  # the entry ran out: read afresh
+
+
+def test_a_deactivation_elsewhere_is_seen_within_a_second_and_by_writes_at_once(
+    app, client, make_user, now
+):
+    accountant = make_user(role="ACCOUNTANT")
+    headers = bearer(accountant)
+    assert_envelope(client.get(ME, headers=headers), 200)
+    user_sql(app, "active", False, accountant)
+    write = client.post("/api/v1/customers", json={"name": "Nuevo"}, headers=headers)
+    assert_envelope(write, 401, "TOKEN_INVALID")  # a write never trusts the cache
+    now.value += identity_cache.TTL - 0.01
+    assert_envelope(client.get(ME, headers=headers), 200)  # still within the second
+    now.value += 0.01
+    assert_envelope(client.get(ME, headers=headers), 401, "TOKEN_INVALID")
+
+
+def test_a_demotion_elsewhere_is_seen_within_a_second(app, client, make_user, now):
+    admin = make_user(role="ADMIN")
+    headers = bearer(admin)
+    assert_envelope(client.get(USERS, headers=headers), 200)
+    user_sql(app, "role", "VIEWER", admin)
+    now.value += identity_cache.TTL
+    assert_envelope(client.get(USERS, headers=headers), 403, "FORBIDDEN")
+    me = assert_envelope(client.get(ME, headers=headers), 200)
+    assert me["data"]["role"] == "VIEWER"
+
+
+def test_a_revocation_elsewhere_is_seen_within_a_second(app, client, make_user, now):
+    viewer = make_user(role="VIEWER")
+    headers = bearer(viewer)
+    assert_envelope(client.get(ME, headers=headers), 200)
+    with app.app_context():
+        claims = decode_token(headers["Authorization"].split()[1])
+    elsewhere(
+        app,
+        "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)",
+        claims["jti"],
+        "2999-01-01 00:00:00",
+    )
+    now.value += identity_cache.TTL
+    assert_envelope(client.get(ME, headers=headers), 401, "TOKEN_INVALID")
+
+
+def test_this_processs_own_changes_empty_the_cache(app, client, make_user, now):
+    owner = make_user(role="OWNER")
+    admin = make_user(role="ADMIN", organization_id=owner.organization_id)
+    assert_envelope(client.get(USERS, headers=bearer(admin)), 200)
+    demote = client.patch(f"{USERS}/{admin.id}", json={"role": "VIEWER"}, headers=bearer(owner))
+    assert_envelope(demote, 200)
+    # no time passes: the UPDATE emptied the cache
+    assert_envelope(client.get(USERS, headers=bearer(admin)), 403, "FORBIDDEN")
+
+
+def test_another_token_of_the_same_user_is_its_own_entry(app, client, make_user, now):
+    viewer = make_user(role="VIEWER")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.public_id == viewer.id))
+        second, _ = issue_token(user)
+    one, two = bearer(viewer), bearer(second)
+    assert_envelope(client.get(ME, headers=one), 200)
+    assert_envelope(client.get(ME, headers=two), 200)
+    assert len(identity_cache._entries) == 2
+
+
+def test_a_live_server_sees_a_deactivation_within_one_second(app, make_user, live_server):
+    """The real clock: poll a running server until the deactivation made elsewhere shows."""
+    identity_cache.forget_all()
+    viewer = make_user(role="VIEWER")
+    headers = bearer(viewer)
+    url = live_server.url + ME
+    assert requests.get(url, headers=headers, timeout=10).status_code == 200
+    user_sql(app, "active", False, viewer)
+    changed = time.monotonic()
+    while requests.get(url, headers=headers, timeout=10).status_code == 200:
+        assert time.monotonic() - changed <= identity_cache.TTL + 0.25
+        time.sleep(0.02)
+    assert time.monotonic() - changed <= identity_cache.TTL + 0.25
