@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -167,9 +168,34 @@ def make_engine(url: str, *, lock_timeout: float = 10) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     options = f"-c lock_timeout={int(lock_timeout * 1000)}"
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"options": options}
-    )
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": options})
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled PostgreSQL connection is pinged before use only when it has rested longer than
+# this: one that served a request a moment ago is alive (the pool's pre-ping would spend a
+# round trip on every request to learn it). One that fails the ping is replaced.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _mark_idle(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+        return  # new, or rested less than the threshold
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:  # any failure: the pool drops it and connects afresh
+        raise DisconnectionError() from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
