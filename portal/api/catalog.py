@@ -25,7 +25,7 @@ def _register(kind: CatalogKind) -> None:
     def list_rows():
         limit, cursor = page_args()
         rows, next_cursor = services.list_rows(
-            kind, acting_user(), q=request.args.get("q"), limit=limit, cursor=cursor
+            kind, acting_user(), q=request.args.get("q"), limit=limit, cursor=cursor, plain=True
         )
         return ok(
             _("Request completed"),

@@ -34,13 +34,26 @@ def _search(kind: CatalogKind, q: str):
 
 
 def list_rows(
-    kind: CatalogKind, actor: User, *, q: str | None, limit: int, cursor: str | None
+    kind: CatalogKind,
+    actor: User,
+    *,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+    plain: bool = False,
 ) -> tuple[list, str | None]:
-    stmt = select(kind.model).where(kind.model.organization_id == actor.organization_id)
+    """A page of the kind's rows; ``plain`` gives read-only rows with the same attributes
+    (what the API serialises) instead of ORM objects (what the pages show)."""
+    model = kind.model
+    if plain:
+        stmt = select(*(getattr(model, a.key) for a in model.__mapper__.column_attrs))
+    else:
+        stmt = select(model)
+    stmt = stmt.where(model.organization_id == actor.organization_id)
     q = search_text(q)
     if q:
         stmt = stmt.where(_search(kind, q))
-    return keyset_page(stmt, kind.order_columns, limit, cursor)
+    return keyset_page(stmt, kind.order_columns, limit, cursor, scalars=not plain)
 
 
 def get_row(kind: CatalogKind, actor: User, public_id: str) -> Any:
