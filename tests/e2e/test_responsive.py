@@ -167,7 +167,8 @@ def _measure(page, name: str, url: str, overflows: dict[str, list[str]]) -> None
         return
     widths = [PHONE["width"], *OTHER_WIDTHS, LAPTOP["width"]]
     for width in sorted(widths):
-        page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        size = PHONE if width < LAPTOP["width"] else LAPTOP
+        page.set_viewport_size({"width": width, "height": size["height"]})
         scroll_width, inner = _scroll(page)
         if scroll_width > inner:
             culprits = page.evaluate(CULPRITS)
