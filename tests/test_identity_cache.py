@@ -155,3 +155,22 @@ def test_a_live_server_sees_a_deactivation_within_one_second(app, make_user, liv
         assert time.monotonic() - changed <= identity_cache.TTL + 0.25
         time.sleep(0.02)
     assert time.monotonic() - changed <= identity_cache.TTL + 0.25
+
+
+def test_each_request_gets_objects_of_its_own(app, make_user, now):
+    """What a request does to its objects (a JSON list changed in place) never reaches the
+    cache or the next request."""
+    viewer = make_user(role="VIEWER")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.public_id == viewer.id))
+        identity_cache.remember("jti-1", user)
+        db.session.remove()
+        first = identity_cache.recall("jti-1", db.session)
+        first.organization.reminder_days.append(99)
+        first.name = "Cambiado"
+        db.session.rollback()
+        db.session.remove()
+        second = identity_cache.recall("jti-1", db.session)
+        assert 99 not in second.organization.reminder_days
+        assert second.name == user.name
+        assert second in db.session and not db.session.dirty

@@ -67,6 +67,9 @@ def _columns(obj: Any) -> dict[str, Any]:
     }
 
 
+_MUTABLE = (dict, list)  # JSON columns: each request gets its own copy
+
+
 def remember(jti: str, user: User) -> None:
     """Keep the identity of a verified token (its user and organisation as just read)."""
     entry = _Entry(clock() + TTL, _columns(user), _columns(user.organization))
@@ -99,9 +102,12 @@ def forget_all() -> None:
 
 
 def _instance(model: Any, values: dict[str, Any]) -> Any:
+    """An object of ``model`` holding ``values`` as if loaded: written straight into its
+    ``__dict__`` as the ORM's loader does (no attribute events, no history)."""
     obj = model.__mapper__.class_manager.new_instance()
-    for key, value in values.items():
-        set_committed_value(obj, key, copy.deepcopy(value))
+    obj.__dict__.update(
+        {k: copy.deepcopy(v) if isinstance(v, _MUTABLE) else v for k, v in values.items()}
+    )
     make_transient_to_detached(obj)
     return obj
 
