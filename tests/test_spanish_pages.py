@@ -36,10 +36,9 @@ WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 # Pieces of msgids that are Spanish as well (the Spanish tax's own name).
 ALSO_SPANISH = {"Recargo de equivalencia"}
 
-# Owed by a file this change does not own: the settings form's list of tax rates has no
-# label, so WTForms makes one of its name for the API's docs ("Tax Rates"); it is to be
-# labelled _l("Taxes") in portal/organization/forms.py.
-OWED = {"/api/docs": ["'Tax' in 'Tax Rates'"]}
+# English a page may still show, by path (none: the last one, the settings form's unlabelled
+# list of tax rates on the API docs, is labelled now).
+OWED: dict[str, list[str]] = {}
 
 # What a person reads besides text nodes; text inside these elements is not read.
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm", "data-label"}

@@ -264,7 +264,9 @@ class OrganizationForm(FiscalFormMixin, FlaskForm):
     )
     invoice_prefix = prefix_field(_l("Invoice prefix"))
     quote_prefix = prefix_field(_l("Quote prefix"))
-    tax_rates = FieldList(FormField(TaxRateForm), min_entries=0, max_entries=MAX_TAX_RATES)
+    tax_rates = FieldList(
+        FormField(TaxRateForm), _l("Taxes"), min_entries=0, max_entries=MAX_TAX_RATES
+    )
     currency = StringField(
         _l("Currency"), validators=[DataRequired(CURRENCY_INVALID)], filters=[upper]
     )
