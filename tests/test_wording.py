@@ -30,7 +30,7 @@ from portal.extensions import db
 from portal.forms import plain_decimal
 from tests.conftest import bearer, org_today
 from tests.test_document_pages import Api, member_of, plain, post_action
-from tests.test_pages import elements, logged_in, page, speak_english, text_of
+from tests.test_pages import elements, field_error, logged_in, page, speak_english, text_of
 from tests.test_recurring_pages import create_profile, profile_form
 
 SEND = {"to": "cliente@example.com"}
@@ -202,6 +202,53 @@ def test_typed_amounts_are_read_the_locales_way(app, api, browser, typed, locale
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert api.get(show)["amountPaid"] == recorded
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "refused"),
+    [
+        ("1.500", "es", "Escribe 1500 para miles o 1,500 para decimales"),
+        ("12.345", "es", "Escribe 12345 para miles o 12,345 para decimales"),
+        ("1.5", "es", None),  # not three digits: a decimal point, whatever the language
+        ("1.500", "en", None),
+    ],
+)
+def test_a_lone_dot_before_three_digits_is_refused_on_a_spanish_page(
+    app, api, browser, typed, locale, refused
+):
+    """'1.500' is a thousand and a half to a Spanish reader and 1.5 to Decimal: the page
+    asks which, instead of recording a payment a thousand times too small."""
+    invoice = api.issued_invoice(
+        lines=[{"description": "Obra", "quantity": "1", "unitPrice": "5000", "taxPercent": "0"}]
+    )
+    show = f"/invoices/{invoice['id']}"
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
+    response = post_action(
+        browser,
+        f"{show}/payments",
+        show,
+        {"amount": typed, "paid_on": org_today().isoformat(), "method": "CASH"},
+    )
+    if refused is None:
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "amount") == refused
+    assert api.get(show)["amountPaid"] == "0.00"
+
+
+def test_the_api_reads_a_lone_dot_as_the_decimal_point_in_any_language(app, api, owner):
+    invoice = api.issued_invoice(
+        lines=[{"description": "Obra", "quantity": "1", "unitPrice": "5000", "taxPercent": "0"}]
+    )
+    body = {"amount": "1.500", "paidOn": org_today().isoformat(), "method": "CASH"}
+    paid = app.test_client().post(
+        f"/api/v1/invoices/{invoice['id']}/payments",
+        json=body,
+        headers=bearer(owner, **{"Accept-Language": "es"}),
+    )
+    assert paid.status_code == 201, paid.get_data(as_text=True)
+    assert api.get(f"/invoices/{invoice['id']}")["amountPaid"] == "1.50"
 
 
 def test_plain_decimal_refuses_what_it_cannot_read(app):

@@ -218,6 +218,9 @@ document.addEventListener("DOMContentLoaded", function () {
   // reads them; the page's decimal mark decides a lone comma followed by three digits.
   function plainDecimal(raw, decimalMark) {
     var text = raw.replace(/(\d)[ \u00a0\u202f](?=\d)/g, "$1");
+    if (decimalMark === "," && /^[+-]?[1-9]\d{0,2}\.\d{3}$/.test(text)) {
+      return null; // "1.500": a thousand and a half or one and a half? The server asks.
+    }
     var hasComma = text.indexOf(",") >= 0;
     var hasPoint = text.indexOf(".") >= 0;
     if (hasComma && hasPoint) {
@@ -253,7 +256,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!raw) {
       return { blank: true };
     }
-    var parsed = parseDecimal(plainDecimal(raw, pageMark));
+    var plain = plainDecimal(raw, pageMark);
+    var parsed = plain === null ? null : parseDecimal(plain);
     if (parsed === null) {
       return { error: true };
     }

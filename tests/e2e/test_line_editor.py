@@ -40,7 +40,11 @@ ZERO = Decimal("0")
 def server_lines(app, rows: list[dict], *, subject: bool = False) -> list:
     """What the server makes of rows typed on a Spanish page: parsed by the form's own
     fields (the locale decides what "0,335" means), priced by calc."""
-    with app.test_request_context(headers={"Accept-Language": "es"}):
+    with app.test_request_context(
+        method="POST",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Accept-Language": "es"},
+    ):
         return [_server_line(row, subject) for row in rows]
 
 
@@ -266,13 +270,15 @@ LINE_CASES = [
     ("7", "1.15", "15", "10", "1,4"),
     ("0,0045", "1000", "", "4", "0.5"),  # the quantity rounds to 0.005
     ("1e2", "1_000.5", "", "4", ""),  # Python's Decimal syntax, which the server accepts
-    (" 12 ", "+3.335", "33.33", "21", "5,2"),
+    (" 12 ", "+3.33", "33.33", "21", "5,2"),
     ("999999999.999", "9999999999.99", "100", "21", ""),  # beyond floats' 2⁵³
-    ("1.000", "1.234,56", "", "21", ""),  # Spanish thousands: 1000 × 1234.56
+    ("1.000,5", "1.234,56", "", "21", ""),  # Spanish thousands: 1000.5 × 1234.56
     ("2", "1 234,5", "0,5", "10", ""),
     ("1,5", "1,234.50", "", "", ""),  # both marks: the last one is the decimal mark
     ("1", "1.234.567", "", "", ""),
     # Refused by the server, so no line total: "—"
+    ("1.000", "10", "", "", ""),  # a thousand or one? a Spanish page asks
+    ("2", "+3.335", "", "", ""),
     ("1.2.3", "10", "", "", ""),
     ("2", "1,23.4", "", "", ""),
     ("0", "10", "", "", ""),
