@@ -449,13 +449,9 @@ def test_history_amounts_use_the_documents_currency(app, api, browser, owner):
     assert Decimal(api.get(f"/invoices/{invoice['id']}")["total"]) == Decimal("10.00")
 
 
-# --- list templates owned elsewhere: these pass once their one-line edits are made ---------
+# --- the invoice list and the customer statement -------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/invoices/index.html: the overdue badge as OVERDUE_LABEL, no balance if VOID",
-)
 def test_the_invoice_list_says_vencida_and_shows_no_balance_for_a_void_invoice(api, browser):
     long_ago = org_today() - timedelta(days=90)
     api.issued_invoice(
@@ -469,9 +465,6 @@ def test_the_invoice_list_says_vencida_and_shows_no_balance_for_a_void_invoice(a
     assert row["text"].count("158,23 US$") == 1  # its total, and no balance
 
 
-@pytest.mark.xfail(
-    strict=True, reason="templates/catalog/_statement.html: the overdue badge as pgettext"
-)
 def test_the_customer_statement_says_vencida(api, browser):
     customer = api.customer()
     long_ago = org_today() - timedelta(days=90)
