@@ -221,7 +221,7 @@ def test_invoice_list_filters_by_status_customer_and_overdue(api, browser):
         assert numbers_listed(html, "INV") == sorted(number[i["id"]] for i in expected), query
     html = page(browser, "/invoices/?overdue=1")
     assert elements(html, "input", name="overdue", value="1")[0]["attrs"].get("checked") == ""
-    assert "Vencido" in html  # the overdue badge
+    assert "Vencida" in html  # the overdue badge (una factura)
 
 
 @pytest.mark.parametrize("path", ["/quotes/", "/invoices/"])

@@ -620,7 +620,7 @@ def test_free_plan_user_cap_on_the_add_page(app, make_user):
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert text_of(html, "h1") == (
-        "El plan Free permite hasta 3 usuarios activos; cámbiate a Pro para agregar más"
+        "El plan Gratis permite hasta 3 usuarios activos; cámbiate a Pro para agregar más"
     )
     assert count(app, User) == 3
     english = _add_teammate(speak_english(client), email="other@example.com")
@@ -719,7 +719,7 @@ def test_reactivation_beyond_the_free_cap_is_refused(app, make_user):
     client = logged_in(app, owner)
     response = post_form(client, f"/team/{sleeper.id}", {"role": "VIEWER", "active": "y"})
     assert response.status_code == 403
-    assert "El plan Free permite hasta 3 usuarios activos" in response.get_data(as_text=True)
+    assert "El plan Gratis permite hasta 3 usuarios activos" in response.get_data(as_text=True)
     assert user_row(app, sleeper.id).active is False
 
 
@@ -815,7 +815,7 @@ def test_downgrade_with_too_many_users_is_refused(app, make_user):
     response = post_form(client, "/settings/plan", {"plan": "FREE"}, token_from="/settings/")
     assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "plan") == (
-        "El plan Free permite hasta 3 usuarios activos; desactiva usuarios primero"
+        "El plan Gratis permite hasta 3 usuarios activos; desactiva usuarios primero"
     )
     assert org_row(app, owner.organization_id).plan == "PRO"
     assert count(app, PlanChange) == 0

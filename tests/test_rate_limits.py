@@ -327,7 +327,7 @@ def test_billing_page_shows_plan_limits_usage_and_who_changed_the_plan(app, make
     response = client.get("/settings/billing")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Plan actual: Free" in html
+    assert "Plan actual: Gratis" in html
     facts = texts(html, "facts")[0]
     assert "Solicitudes por minuto, por usuario 60" in facts
     assert "Solicitudes simultáneas, por usuario 10" in facts
@@ -344,16 +344,16 @@ def test_billing_page_shows_plan_limits_usage_and_who_changed_the_plan(app, make
     set_plan(app, owner.organization_id, "ENTERPRISE", "--per-minute", "7", "--concurrent", "2")
 
     html = client.get("/settings/billing").get_data(as_text=True)
-    assert "Plan actual: Enterprise" in html
+    assert "Plan actual: Empresa" in html
     facts = texts(html, "facts")[0]
     assert "Solicitudes por minuto, por usuario 7" in facts
     assert "Solicitudes simultáneas, por usuario 2" in facts
     assert re.search(r"Has usado \d+ de tus 7 solicitudes este minuto\.", html)
     history = texts(html, "history")[0]
     newest, oldest = re.split(r"(?<=El operador) ", history, maxsplit=1)
-    assert newest.startswith("Pro → Enterprise")
+    assert newest.startswith("Pro → Empresa")
     assert newest.endswith("El operador")
-    assert oldest.startswith("Free → Pro")
+    assert oldest.startswith("Gratis → Pro")
     assert oldest.endswith("Owner User")
     for entry in (newest, oldest):
         assert any(day in entry for day in _dates("es")), entry

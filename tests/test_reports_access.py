@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from portal.security import identity_cache
 from tests.conftest import assert_envelope, bearer, login, org_today
 from tests.test_api_quotes import (
     INVOICES,
@@ -43,7 +44,7 @@ def test_free_plan_gets_403_plan_required_on_the_api_and_the_page(client, make_u
     assert page.status_code == 403
     html = page.get_data(as_text=True)
     assert "Función disponible en el plan Pro" in html
-    assert "Pro y Enterprise incluyen informes" in html
+    assert "Pro y Empresa incluyen informes" in html
     assert 'href="/settings/billing"' in html  # the OWNER may change the plan
 
 
@@ -183,6 +184,7 @@ def counted_statements(app):
         statements.append(statement)
 
     engine = app.extensions["portal.db"]
+    identity_cache.forget_all()  # the caller is read afresh: counted like a first request
     event.listen(engine, "before_cursor_execute", count)
     try:
         yield statements

@@ -159,7 +159,7 @@ def test_quote_to_paid_invoice_in_the_browser(app, make_user, live_server, open_
     expect(flash(page, "Factura emitida")).to_be_visible()
     expect(badge(page)).to_have_text("Emitida")
     amount = page.get_by_label("Importe", exact=True)
-    expect(amount).to_have_value(total)
+    expect(amount).to_have_value(total.replace(".", ","))  # the Spanish decimal mark
     page.get_by_label("Método", exact=True).select_option("TRANSFER")
     page.get_by_label("Referencia", exact=True).fill("TRF-0042")
     page.get_by_role("button", name="Registrar pago", exact=True).click()

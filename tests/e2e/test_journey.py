@@ -100,7 +100,7 @@ def test_new_user_journey(live_server, open_tab, tmp_path):
     monthly = page.locator("#chart-monthly")
     expect(monthly.get_by_text("Aún no hay nada que mostrar")).to_be_visible()
     expect(page.get_by_role("region", name="Cifras clave")).to_contain_text("Ingresos")
-    expect(page.get_by_text("Ferretería Ana · Plan Free")).to_be_visible()
+    expect(page.get_by_text("Ferretería Ana · Plan Gratis")).to_be_visible()
     nav = page.get_by_role("navigation", name="Navegación principal")
     expect(nav.get_by_role("link", name="Equipo", exact=True)).to_be_visible()
 
