@@ -153,14 +153,17 @@ def configure_templates(app: Flask) -> None:
     from portal.documents.labels import CHANGE_LABELS, actor_label
     from portal.documents.views import editable, may
     from portal.envelope import camelize
+    from portal.i18n import as_list
     from portal.security.identity import current_identity
     from portal.security.permissions import can
     from portal.security.plans import PLAN_LABELS
     from portal.team.forms import ROLE_LABELS
+    from portal.team.services import owners_to_ask
 
     kinds = {kind.model: kind for kind in document_types()}
     app.extensions["portal.document_types"] = kinds
     app.jinja_env.filters["camelize"] = camelize
+    app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.globals.update(
         can=can,
         may=lambda document, action: may(kinds[type(document)], document, action),
@@ -173,6 +176,7 @@ def configure_templates(app: Flask) -> None:
         CHANGE_LABELS=CHANGE_LABELS,
         tax_breakdown=tax_breakdown,
         exemption_notes=exemption_notes,
+        owners_to_ask=owners_to_ask,
     )
     app.context_processor(lambda: {"me": current_identity()})
 

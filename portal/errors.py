@@ -313,44 +313,9 @@ def render_error(exc: PortalError) -> ResponseReturnValue:
     if back is not None and 400 <= exc.status < 500 and exc.status != 404:
         flash(str(exc.error), "error")
         return redirect(back)
-    html = render_template("errors/error.html", error=exc, **_forbidden_context(exc))
+    needed_role = exc.role if isinstance(exc, Forbidden) else None
+    html = render_template("errors/error.html", error=exc, needed_role=needed_role)
     return html, exc.status, exc.headers
-
-
-def _forbidden_context(exc: PortalError) -> dict[str, Any]:
-    """For a refusal by role: the role needed and the organisation's owners, by name, to ask.
-
-    Imported here: identity and the models import this module."""
-    if not isinstance(exc, Forbidden) or not exc.role:
-        return {}
-    from babel.lists import format_list
-    from flask_babel import get_locale
-    from sqlalchemy import select
-
-    from portal.accounts.models import User
-    from portal.extensions import db
-    from portal.security.identity import current_identity
-    from portal.security.roles import Role
-
-    user = current_identity()
-    owners: list[str] = []
-    if user is not None:
-        owners = list(
-            db.session.scalars(
-                select(User.name)
-                .where(
-                    User.organization_id == user.organization_id,
-                    User.role == Role.OWNER,
-                    User.active.is_(True),
-                )
-                .order_by(User.name)
-            )
-        )
-    return {
-        "needed_role": exc.role,
-        "owners": owners,
-        "owner_names": format_list(owners, locale=get_locale()) if owners else "",
-    }
 
 
 def _from_http_exception(exc: HTTPException):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel import numbers
+from babel.lists import format_list
 from flask import Flask, current_app, request, session
 from flask_babel import (
     format_currency,
@@ -64,3 +65,8 @@ def percent(value: Decimal | int | str) -> str:
     return numbers.format_percent(
         Decimal(value) / 100, locale=get_locale(), decimal_quantization=False
     )
+
+
+def as_list(items: list[str]) -> str:
+    """Names joined the reader's way: "Ana, Beto y Carla" / "Ana, Beto, and Carla"."""
+    return format_list(items, locale=get_locale()) if items else ""

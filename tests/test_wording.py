@@ -177,6 +177,22 @@ def test_the_payment_form_proposes_the_balance_with_the_locales_mark(api, browse
     assert api.get(show)["status"] == "PAID"
 
 
+def pay_on_the_page(api, browser, typed: str, locale: str):
+    """A payment typed into an issued invoice's page in ``locale``: (its page, the answer)."""
+    invoice = api.issued_invoice(
+        lines=[{"description": "Obra", "quantity": "1", "unitPrice": "5000", "taxPercent": "0"}]
+    )
+    show = f"/invoices/{invoice['id']}"
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
+    response = post_action(
+        browser,
+        f"{show}/payments",
+        show,
+        {"amount": typed, "paid_on": org_today().isoformat(), "method": "CASH"},
+    )
+    return show, response
+
+
 @pytest.mark.parametrize(
     ("typed", "locale", "recorded"),
     [
@@ -189,17 +205,7 @@ def test_the_payment_form_proposes_the_balance_with_the_locales_mark(api, browse
     ],
 )
 def test_typed_amounts_are_read_the_locales_way(app, api, browser, typed, locale, recorded):
-    invoice = api.issued_invoice(
-        lines=[{"description": "Obra", "quantity": "1", "unitPrice": "5000", "taxPercent": "0"}]
-    )
-    show = f"/invoices/{invoice['id']}"
-    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
-    response = post_action(
-        browser,
-        f"{show}/payments",
-        show,
-        {"amount": typed, "paid_on": org_today().isoformat(), "method": "CASH"},
-    )
+    show, response = pay_on_the_page(api, browser, typed, locale)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert api.get(show)["amountPaid"] == recorded
 
@@ -218,17 +224,7 @@ def test_a_lone_dot_before_three_digits_is_refused_on_a_spanish_page(
 ):
     """'1.500' is a thousand and a half to a Spanish reader and 1.5 to Decimal: the page
     asks which, instead of recording a payment a thousand times too small."""
-    invoice = api.issued_invoice(
-        lines=[{"description": "Obra", "quantity": "1", "unitPrice": "5000", "taxPercent": "0"}]
-    )
-    show = f"/invoices/{invoice['id']}"
-    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
-    response = post_action(
-        browser,
-        f"{show}/payments",
-        show,
-        {"amount": typed, "paid_on": org_today().isoformat(), "method": "CASH"},
-    )
+    show, response = pay_on_the_page(api, browser, typed, locale)
     if refused is None:
         assert response.status_code == 302, response.get_data(as_text=True)
         return

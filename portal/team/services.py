@@ -13,6 +13,7 @@ from portal.db import conflicts
 from portal.errors import DuplicateEmail, Forbidden, InvalidState, PlanRequired, UserNotFound
 from portal.extensions import db
 from portal.pagination import keyset_page
+from portal.security.identity import current_identity
 from portal.security.passwords import hash_password
 from portal.security.permissions import can
 from portal.security.plans import limits_for
@@ -47,14 +48,26 @@ def active_user_count(organization_id: int) -> int:
     )
 
 
-def active_owner_count(organization_id: int) -> int:
-    return _count(
-        select(func.count(User.id)).where(
-            User.organization_id == organization_id,
-            User.active.is_(True),
-            User.role == Role.OWNER,
-        )
+def _active_owners(organization_id: int) -> tuple:
+    return (
+        User.organization_id == organization_id,
+        User.active.is_(True),
+        User.role == Role.OWNER,
     )
+
+
+def active_owner_count(organization_id: int) -> int:
+    return _count(select(func.count(User.id)).where(*_active_owners(organization_id)))
+
+
+def owners_to_ask() -> list[str]:
+    """For a page refused by role: whom the caller may ask, their organisation's active
+    owners by name (none for an anonymous caller)."""
+    user = current_identity()
+    if user is None:
+        return []
+    stmt = select(User.name).where(*_active_owners(user.organization_id)).order_by(User.name)
+    return list(db.session.scalars(stmt))
 
 
 def _count(stmt: Any) -> int:
