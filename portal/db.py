@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from flask import Flask, current_app, has_request_context, request
@@ -39,6 +40,7 @@ from sqlalchemy.types import TypeDecorator
 
 from portal.clock import utcnow
 from portal.money import quantize
+from portal.writers import WriterGate, leave
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -165,7 +167,13 @@ def make_engine(url: str, *, lock_timeout: float = 10) -> Engine:
             url, connect_args={"timeout": lock_timeout, "check_same_thread": False}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        path = engine.url.database
+        gate = WriterGate(path, lock_timeout) if path and path != ":memory:" else None
+        event.listen(engine, "begin", partial(_sqlite_begin, gate))
+        if gate is not None:  # the gate is given back when the transaction ends
+            event.listen(engine, "commit", lambda conn: leave(conn.info))
+            event.listen(engine, "rollback", lambda conn: leave(conn.info))
+            event.listen(engine, "reset", _leave_on_reset)
         return engine
     options = f"-c lock_timeout={int(lock_timeout * 1000)}"
     engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": options})
@@ -233,16 +241,27 @@ def search_text(q: str | None) -> str:
     return (q or "").strip()[:MAX_QUERY]
 
 
-def _sqlite_begin_immediate(connection) -> None:
+def _leave_on_reset(_dbapi_connection, connection_record, _reset_state) -> None:
+    leave(connection_record.info)  # a connection back in the pool holds no gate
+
+
+def _sqlite_begin(gate: WriterGate | None, connection) -> None:
     # A request that may write takes the write lock when its transaction starts, so
-    # two writers queue on the busy timeout instead of one failing with "database is
-    # locked" when it upgrades a read snapshot. Safe methods keep concurrent reads.
+    # two writers queue instead of one failing with "database is locked" when it upgrades
+    # a read snapshot; they queue at the gate (portal/writers.py), not in SQLite's busy
+    # handler. Safe methods keep concurrent reads.
     # The body of such a request is read in full before its first query
     # (``portal.web.read_body_first``): a client that trickles its body holds no lock.
     if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
         connection.exec_driver_sql("BEGIN")
-    else:
+        return
+    if gate is not None:
+        gate.enter(connection.info)
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        leave(connection.info)
+        raise
 
 
 def violated_constraint(exc: IntegrityError, metadata: MetaData = Base.metadata) -> str | None:
