@@ -31,6 +31,18 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"e2e browser unavailable: {reason}")
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Layout tests measure pages and run the line editor's script: nothing in them depends
+    on the database, so the PostgreSQL pass of CI leaves them to the SQLite pass (keeping each
+    pass under its five minutes)."""
+    if not os.environ.get("PORTAL_TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="layout: the same on every database; run on the SQLite pass")
+    for item in items:
+        if "layout" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def playwright_driver() -> Iterator[object]:
     try:

@@ -8,6 +8,7 @@ import pytest
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 @pytest.mark.parametrize("locale", ["es-ES", "en-US"])
 def test_the_api_docs_page_never_scrolls_sideways(live_server, open_tab, locale):
     tab = open_tab(locale=locale)

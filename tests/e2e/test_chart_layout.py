@@ -100,6 +100,7 @@ def check_layout(page, width: int) -> list[dict]:
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 @pytest.mark.parametrize("locale", ["es-ES", "en-US"])
 def test_charts_fit_a_phone_and_a_laptop(chart_page, open_tab, tmp_path, locale):
     tab = open_tab(locale=locale)
@@ -135,6 +136,7 @@ main.container, .columns { display: grid; grid-template-columns: 1fr; }
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_a_wide_chart_never_widens_a_greedy_layout(chart_page, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     try:

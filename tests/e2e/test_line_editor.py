@@ -216,6 +216,7 @@ def test_the_editor_works_without_javascript(app, api, owner, live_server, brows
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_the_form_fits_a_phone_as_cards(app, api, owner, live_server, browser, javascript):
     api.customer()
@@ -289,6 +290,7 @@ LINE_CASES = [
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_the_script_computes_each_line_as_calc_does(app, api, owner, live_server, browser):
     api.customer()
     tab = log_in_at(browser, live_server, owner, viewport=WIDE)
@@ -314,6 +316,7 @@ def test_the_script_computes_each_line_as_calc_does(app, api, owner, live_server
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_the_script_sums_rounded_lines_as_calc_does(app, api, owner, live_server, browser):
     """Rounding each line, then adding, is not rounding the sums: 10 × 0.05 at 10 % tax is
     0.10 of tax (0.01 a line), not 0.05. A recargo customer and a withholding too."""
@@ -413,6 +416,7 @@ def test_named_taxes_and_recargo_in_a_spanish_organisation(app, api, owner, live
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_no_width_scrolls_sideways(app, api, owner, live_server, browser):
     """From 320 to 1920 px neither the page nor the rows' frame scrolls sideways, with the
     widest rows there are (a Spanish organisation: a named tax and a recargo column)."""

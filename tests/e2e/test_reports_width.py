@@ -14,6 +14,7 @@ PAGES += (f"/reports/taxes?{RANGE}",)
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_report_pages_never_scroll_sideways(app, make_user, live_server, open_tab):
     books = build_books(app.test_client(), make_user)
     tab = open_tab(locale="es-ES")

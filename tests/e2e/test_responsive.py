@@ -184,6 +184,7 @@ def _measure(page, name: str, url: str, overflows: dict[str, list[str]]) -> None
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_every_page_fits_a_phone_and_a_laptop(app, make_user, live_server, open_tab):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     owner, viewer, pages, public = _demo(app, make_user)
@@ -235,6 +236,7 @@ def _exposed(context, page) -> dict:
 
 
 @pytest.mark.e2e
+@pytest.mark.layout
 def test_the_phone_header_is_compact_and_its_menu_opens_without_javascript(
     app, make_user, live_server, browser
 ):
