@@ -28,7 +28,7 @@ LAPTOP = {"width": 1366, "height": 900}
 # Measured too (no screenshot): the narrowest phone, tablets and a wide screen.
 OTHER_WIDTHS = (320, 768, 1024, 1920)
 HEADER_MAX_PX = 80
-# The quote and invoice forms hold the line editor, made responsive in static/css/lines.css.
+# The quote and invoice forms hold the line editor (its own section of static/css/portal.css).
 LINE_EDITOR = {"quote-new", "quote-edit", "invoice-new", "invoice-edit", "recurring-new"}
 LINE_EDITOR |= {"recurring-edit"}
 
@@ -215,7 +215,7 @@ def test_every_page_fits_a_phone_and_a_laptop(app, make_user, live_server, open_
     assert others == {}, f"pages scrolling sideways: {others}"
     assert tab.csp_violations() == [], tab.console_errors
     if editor:
-        pytest.xfail(f"line editor: lines.css — {editor}")
+        pytest.xfail(f"line editor: its section of portal.css — {editor}")
 
 
 def _exposed(context, page) -> dict:

@@ -21,7 +21,9 @@ SCREENSHOTS = os.environ.get("PORTAL_E2E_SCREENSHOTS")  # a folder, to look at t
 
 
 def page_overflow(page) -> int:
-    """How many pixels the page is wider than the window (0: no horizontal scroll)."""
+    """How many pixels the page is wider than the window (0: no horizontal scroll), once
+    the page has loaded: measured before its stylesheet applies, it is wider than it is."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
