@@ -34,7 +34,6 @@ class CatalogKind:
     # Each CSV column → its Excel (es) header, then other names import accepts for it
     # (the form's labels); the camelCase name is always accepted (docs/decisions.md).
     csv_names: dict[str, tuple[str, ...]]
-    search_columns: tuple[str, ...]
     required_columns: tuple[str, ...]  # CSV header must have these (camelCase)
     to_json: Callable[[Any], dict[str, Any]]
     title: Any
@@ -204,7 +203,6 @@ PRODUCTS = CatalogKind(
     csv_inputs={camelize(name): name for name in PRODUCT_FIELDS},
     csv_cells=product_cells,
     csv_names=PRODUCT_CSV_NAMES,
-    search_columns=("name", "sku"),
     required_columns=("name", "sku", "price"),
     to_json=product_json,
     title=_l("Products"),
@@ -228,7 +226,6 @@ CUSTOMERS = CatalogKind(
     csv_inputs={**CUSTOMER_CSV_INPUTS, "address": "address-street"},
     csv_cells=customer_cells,
     csv_names=CUSTOMER_CSV_NAMES,
-    search_columns=("name", "email", "tax_id"),
     required_columns=("name",),
     to_json=customer_json,
     title=_l("Customers"),

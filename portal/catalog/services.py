@@ -14,7 +14,7 @@ from portal.db import conflicts, search_text
 from portal.extensions import db
 from portal.fiscal.forms import checked_tax_id
 from portal.pagination import keyset_page
-from portal.search import matches
+from portal.search import SEARCHED, matches
 from portal.tenancy import get_for_organization
 from portal.webhooks.events import emit, subscribers
 from portal.webhooks.services import announce
@@ -27,7 +27,7 @@ _TAX_ID_SEPARATORS = dict.fromkeys(map(ord, " .-"))
 def _search(kind: CatalogKind, q: str):
     texts = [q]
     compact = q.translate(_TAX_ID_SEPARATORS)
-    if "tax_id" in kind.search_columns and compact and compact != q:
+    if "tax_id" in SEARCHED[kind.model.__tablename__] and compact and compact != q:
         # Tax ids are stored normalised: "B-1234567-4" finds "B12345674".
         texts.append(compact)
     return matches(kind.model, *texts)
