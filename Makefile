@@ -15,7 +15,7 @@ LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
 	--python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
 	$(if $(UPGRADE),--upgrade)
 
-.PHONY: run test fuzz lint fmt translations compile-translations install install-dev lock serve-env clean
+.PHONY: run test fuzz lint fmt translations compile-translations install install-dev lock serve-env clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,16 @@ test: $(VENV)/.installed-dev compile-translations lint
 # Schemathesis against the live API with many examples per operation (CI runs a few).
 fuzz: $(VENV)/.installed-dev compile-translations
 	PORTAL_FUZZ_EXAMPLES=$${PORTAL_FUZZ_EXAMPLES:-200} $(BIN)/pytest -n0 -s -p no:logging tests/test_api_fuzz.py
+
+# Issue 16's mixed load (bench/bench_mixed.py, needs wrk): 50 users of 5 organisations on
+# PostgreSQL + Redis (1 and 2 workers) and on SQLite, 100k invoices; ~7 min on 2 cores. The
+# database is dropped and recreated (its name starts with bench), the Redis db emptied.
+# A quick look: make bench BENCH_ARGS='--invoices 5000 --duration 5 --no-docs'
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_mixed
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+bench: $(VENV)/.installed compile-translations
+	$(BIN)/python bench/bench_mixed.py --database-url $(BENCH_DATABASE_URL) \
+		--redis-url $(BENCH_REDIS_URL) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
