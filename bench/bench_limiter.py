@@ -6,7 +6,7 @@ The same requests (``GET /api/v1/me`` and ``GET /api/v1/products?limit=50`` of a
 organisation) are served by three gunicorn servers that differ only in the limits
 (bench/limiter_app.py): ``off`` (``RATELIMIT_ENABLED`` False), ``memory`` (on, ``memory://``)
 and ``redis`` (on, Redis). The servers take turns round after round, so the CPU per request
-of ``memory`` or ``redis`` minus that of ``off`` is what the limiter (flask-limiter's
+of ``memory`` or ``redis`` minus that of ``off`` is what the limiter (``security/throttle.py``'s
 per-user limit and its headers) and the concurrency ("burst") slots cost. In-process, the
 two are also measured apart, and a cProfile shows where their time goes.
 
@@ -236,9 +236,7 @@ def time_in_blocks(
 PROFILED = {
     # (file ending, function name): label
     ("portal/security/identity.py", "load_identity"): "identity (Bearer, 1 SELECT)",
-    ("flask_limiter/_extension.py", "_check_request_limit"): "flask-limiter: check and count",
-    ("flask_limiter/_extension.py", "__inject_headers"): "flask-limiter: its after_request",
-    ("flask_limiter/_extension.py", "__release_context"): "flask-limiter: teardown",
+    ("portal/security/throttle.py", "count_request"): "portal: check and count",
     ("portal/security/throttle.py", "_add_headers"): "portal: X-RateLimit-* headers",
     ("portal/security/throttle.py", "rate_limit_key"): "  of which: the key (per call)",
     ("portal/security/throttle.py", "plan_limit"): "  of which: the plan's limit",

@@ -5,9 +5,9 @@ Served as ``gunicorn --pythonpath bench "limiter_app:build('off')"``; the storag
 ``RATELIMIT_ENABLED``, so the switch is an override of ``create_app``. The app's code is
 untouched; the two partial variants only take hooks out of this one app instance:
 
-- ``on``: the portal as configured (flask-limiter's per-user limit with the
+- ``on``: the portal as configured (the per-user limit of ``security/throttle.py`` with the
   ``X-RateLimit-*`` headers, and the concurrency slots);
-- ``off``: ``RATELIMIT_ENABLED`` False: flask-limiter registers no hooks, the slot hooks
+- ``off``: ``RATELIMIT_ENABLED`` False: no counting hook is registered, the slot hooks
   return at once;
 - ``limiter-only``: ``on`` without the concurrency slot hooks;
 - ``slots-only``: ``off`` with the slots switched back on (and without the headers hook,

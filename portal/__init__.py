@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import extensions, resources
 from portal.config import load_config
+from portal.jsonio import PortalJSONProvider
 
 
 class PortalFlask(Flask):
+    json_provider_class = PortalJSONProvider
+
     def dispatch_request(self):  # noqa: ANN201 - whatever the view returns
         """Run the view, then commit once: the request is the unit of work.
 
@@ -54,8 +56,6 @@ def create_app(config: dict[str, Any] | None = None) -> PortalFlask:
         instance_relative_config=True,
     )
     app.config.from_mapping(load_config(app.instance_path, config))
-    # Keep the envelope's order: success, message, data, errors.
-    cast(DefaultJSONProvider, app.json).sort_keys = False
     configure_logging(app)
     configure_proxy(app)
     configure_extensions(app)

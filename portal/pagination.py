@@ -103,9 +103,11 @@ def keyset_page(
         stmt = stmt.where(key < last_seen if descending else key > last_seen)
     order = [column.desc() for column in columns] if descending else list(columns)
     stmt = stmt.order_by(*order).limit(limit + 1)
-    rows: list[Any] = (
-        list(db.session.scalars(stmt).unique()) if scalars else list(db.session.execute(stmt).all())
-    )
+    rows: list[Any]
+    if scalars:
+        rows = list(db.session.scalars(stmt).unique())
+    else:  # plain rows need none of the ORM's loading: run on the session's connection
+        rows = list(db.session.connection().execute(stmt).all())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

@@ -10,6 +10,7 @@ import time
 
 import pytest
 import requests
+import time_machine
 from sqlalchemy import event, select
 
 from portal.accounts.models import User
@@ -149,20 +150,41 @@ def test_a_live_server_sees_a_deactivation_within_one_second(app, make_user, liv
     assert time.monotonic() - changed <= identity_cache.TTL + 0.25
 
 
+def test_a_remembered_token_is_refused_once_it_expires(app, client, make_user, now):
+    """The cache skips a repeated token's signature check, never its expiry: a token read a
+    moment ago that has since expired is refused, although its entry is still fresh."""
+    viewer = make_user(role="VIEWER")
+    assert_envelope(client.get(ME, headers=bearer(viewer)), 200)  # now remembered
+    with app.app_context():
+        expires = decode_token(viewer.token)["exp"]
+    with time_machine.travel(expires, tick=False):
+        assert_envelope(client.get(ME, headers=bearer(viewer)), 401, "TOKEN_INVALID")
+
+
+def test_only_the_very_token_verified_is_remembered(app, client, make_user, now):
+    """An entry answers for the token it was verified as, byte for byte: the same claims
+    under another signature are verified afresh, and refused."""
+    viewer = make_user(role="VIEWER")
+    assert_envelope(client.get(ME, headers=bearer(viewer)), 200)
+    header, payload, signature = viewer.token.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    assert_envelope(client.get(ME, headers=bearer(forged)), 401, "TOKEN_INVALID")
+
+
 def test_each_request_gets_objects_of_its_own(app, make_user, now):
     """What a request does to its objects (a JSON list changed in place) never reaches the
     cache or the next request."""
     viewer = make_user(role="VIEWER")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.public_id == viewer.id))
-        identity_cache.remember("jti-1", user)
+        identity_cache.remember("token-1", {"exp": time.time() + 60}, user)
         db.session.remove()
-        first = identity_cache.recall("jti-1", db.session)
+        _claims, first = identity_cache.recall("token-1", db.session)
         first.organization.reminder_days.append(99)
         first.name = "Cambiado"
         db.session.rollback()
         db.session.remove()
-        second = identity_cache.recall("jti-1", db.session)
+        _claims, second = identity_cache.recall("token-1", db.session)
         assert 99 not in second.organization.reminder_days
         assert second.name == user.name
         assert second in db.session and not db.session.dirty

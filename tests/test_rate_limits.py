@@ -408,7 +408,7 @@ def test_redis_away_still_serves_api_and_pages_and_says_so(make_app, make_user, 
 # --- bugs found: requests refused before the limiter runs ---------------------------------------
 # The identity step (Bearer token, the API's CSRF check for the session cookie), flask-wtf's
 # CSRF check on pages and the NUL-character guard all run as before_request hooks registered
-# before flask-limiter's. When one of them refuses the request, the limiter never sees it.
+# before the limiter's. When one of them refused the request, the limiter never saw it.
 
 
 def test_invalid_tokens_count_against_the_anonymous_per_ip_limit(live_server):
@@ -436,3 +436,36 @@ def test_requests_refused_before_the_view_count_and_carry_headers(live_server, m
         assert rate_headers(response)[:2] == (60, 58)
         after = cookie.get(live_server.url + ME, timeout=TIMEOUT)
         assert rate_headers(after)[:2] == (60, 57)
+
+
+def test_a_request_costs_the_storage_one_incr_and_one_expiry(app, client, make_user):
+    """Counting is one ``incr`` (whose count gives ``-Remaining``) and the headers ask only
+    the window's end: nothing reads the counter back (one Redis round trip fewer than
+    flask-limiter made). The figures stay right request after request."""
+    storage = app.extensions["portal.limiter"].storage
+    calls: list[str] = []
+    originals = {name: getattr(storage, name) for name in ("incr", "get", "get_expiry")}
+
+    def spy(name):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return originals[name](*args, **kwargs)
+
+        return call
+
+    owner = make_user()
+    try:
+        for name in originals:
+            setattr(storage, name, spy(name))
+        remaining = []
+        for _ in range(3):
+            calls.clear()
+            response = client.get("/api/v1/me", headers=bearer(owner))
+            assert response.status_code == 200
+            assert calls == ["incr", "get_expiry"]
+            remaining.append(int(response.headers["X-RateLimit-Remaining"]))
+        limit = int(response.headers["X-RateLimit-Limit"])
+        assert remaining == [limit - 1, limit - 2, limit - 3]
+    finally:
+        for name, original in originals.items():
+            setattr(storage, name, original)

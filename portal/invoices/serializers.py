@@ -14,22 +14,51 @@ from portal.money import money
 
 
 def summary_json(row: Any, today: date) -> dict[str, Any]:
-    """A list item from a plain row (``services.SUMMARY_COLUMNS``): no ORM object needed."""
-    balance = row.total - row.amount_paid
+    """A list item from a plain row of ``services.SUMMARY_COLUMNS``, in that order.
+
+    The hot loop of every invoice list (50 rows a page): the row is unpacked once rather than
+    read by name (a ``Row`` attribute costs ten times an unpacked value), and amounts, which
+    ``FixedDecimal`` loads with exactly two places, are written by ``money``'s fast path.
+    """
+    (
+        public_id,
+        number,
+        status,
+        customer_name,
+        invoice_date,
+        due_date,
+        currency,
+        subtotal,
+        discount_total,
+        tax_total,
+        surcharge_total,
+        withholding_percent,
+        withholding_total,
+        total,
+        amount_paid,
+        created_at,
+        customer_public_id,
+    ) = row
     return {
-        "id": row.public_id,
-        "invoiceNumber": row.number,
-        "status": row.status,
-        "overdue": is_overdue(row.status, row.due_date, today),
-        "customerId": row.customer_public_id,
-        "customerName": row.customer_name,
-        "invoiceDate": row.invoice_date.isoformat(),
-        "dueDate": row.due_date.isoformat() if row.due_date else None,
-        "currency": row.currency,
-        **totals_json(row),
-        "amountPaid": money(row.amount_paid),
-        "balance": money(balance),
-        "createdAt": row.created_at.isoformat(),
+        "id": public_id,
+        "invoiceNumber": number,
+        "status": status,
+        "overdue": is_overdue(status, due_date, today),
+        "customerId": customer_public_id,
+        "customerName": customer_name,
+        "invoiceDate": invoice_date.isoformat(),
+        "dueDate": due_date.isoformat() if due_date else None,
+        "currency": currency,
+        "subtotal": money(subtotal),
+        "discountTotal": money(discount_total),
+        "taxTotal": money(tax_total),
+        "surchargeTotal": money(surcharge_total),
+        "withholdingPercent": money(withholding_percent),
+        "withholdingTotal": money(withholding_total),
+        "total": money(total),
+        "amountPaid": money(amount_paid),
+        "balance": money(total - amount_paid),
+        "createdAt": created_at.isoformat(),
     }
 
 

@@ -29,7 +29,8 @@ from portal.webhooks.services import announce
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
-# What a list shows: plain rows (no ORM objects), with the customer's public id joined in.
+# What a list shows: plain rows (no ORM objects), with the customer's public id joined in;
+# ``serializers.summary_json`` unpacks them in this order.
 SUMMARY_COLUMNS = (
     Invoice.public_id,
     Invoice.number,

@@ -84,10 +84,13 @@ def _bearer_user(header: str) -> User:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise TokenInvalid()
-    claims = decode_token(raw.strip())
+    token = raw.strip()
     safe = request.method in SAFE_METHODS
-    user = identity_cache.recall(claims["jti"], db.session) if safe else None
-    if user is None:
+    cached = identity_cache.recall(token, db.session) if safe else None
+    if cached is not None:
+        claims, user = cached
+    else:
+        claims = decode_token(token)
         row = db.session.execute(
             _USER_AND_REVOCATION, {"public_id": claims["sub"], "jti": claims["jti"]}
         ).first()
@@ -95,7 +98,7 @@ def _bearer_user(header: str) -> User:
             raise TokenInvalid()
         user = row.User
         if safe:
-            identity_cache.remember(claims["jti"], user)
+            identity_cache.remember(token, claims, user)
     if (
         not user.active
         or user.public_id != claims["sub"]

@@ -1,7 +1,7 @@
 """Storages for the rate limits, registered through ``limits``' own extension point.
 
 ``limits`` finds a storage class by the scheme of its URI (every subclass of
-``limits.storage.Storage`` with a ``STORAGE_SCHEME`` is registered), and flask-limiter builds
+``limits.storage.Storage`` with a ``STORAGE_SCHEME`` is registered), and ``throttle`` builds
 its storage from that URI. ``limiter_storage_uri`` maps the operator's setting onto ours:
 
 - ``memory://`` → ``portal+memory://``: ``FixedWindowMemoryStorage``, a fixed-window counter
@@ -13,9 +13,8 @@ its storage from that URI. ``limiter_storage_uri`` maps the operator's setting o
   the plan limits stay bounded when Redis is away;
 - anything else as it is (limits' own storages, without a fallback).
 
-Only what the fixed-window strategy needs is implemented (flask-limiter's default, and the
-one the portal uses): a moving-window or sliding-window strategy refuses these storages
-when the limiter starts.
+Only what the fixed-window strategy needs is implemented (the one the portal uses): a
+moving-window or sliding-window strategy refuses these storages when the limiter starts.
 """
 
 from __future__ import annotations
@@ -151,7 +150,7 @@ class FixedWindowMemoryStorage(Storage):
 
     def windows(self) -> int:
         """Windows held (ended ones not yet forgotten included). Not ``__len__``: an empty
-        storage must stay truthy (flask-limiter asserts ``self._storage``)."""
+        storage must stay truthy (a limiter may test ``if storage``)."""
         return len(self._windows)
 
 
@@ -269,7 +268,7 @@ class RedisWithMemoryFallback(Storage):
 
     The counts kept in memory while Redis is away are this process's own (with several
     workers each allows the limit); when Redis answers again, counting goes back to it.
-    ``health`` (a ``StorageHealth``) is passed through flask-limiter's storage options so
+    ``health`` (a ``StorageHealth``) is passed through the storage's options so
     that the concurrency slots and ``/healthz`` share it.
     """
 

@@ -1,11 +1,17 @@
 """Request limits: per user by plan (or per IP when anonymous), and log-in guessing limits.
 
-flask-limiter counts one application-wide limit per caller (``user:<id>`` whatever carries
-the identity, else ``ip:<addr>``) in the limiter storage: ``memory://`` for one process,
-Redis to share the counters between workers and hosts (with this process's memory as a
-fallback while Redis is away, see ``limit_storage``). Every answer to a counted request
-carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``. Requests that match no route
-(404, 405) are counted too; static files and ``/healthz`` are not.
+One application-wide limit per caller (``user:<id>`` whatever carries the identity, else
+``ip:<addr>``) is counted on ``limits``' fixed window in the limiter storage: ``memory://``
+for one process, Redis to share the counters between workers and hosts (with this process's
+memory as a fallback while Redis is away, see ``limit_storage``). Every answer to a counted
+request carries ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``. Requests that match no
+route (404, 405) are counted too; static files and ``/healthz`` are not.
+
+The counting is ours, on ``limits`` directly (issue 16.1): flask-limiter did the same with
+a decorator and exemption machinery the portal never used, at a third of an API read's
+fixed cost, and asked the storage again for the figures of the headers. Here one ``incr``
+counts the request and gives its remaining figure; only the reset time is asked for, after
+the view, for the headers.
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
-from flask import Flask, Response, current_app, request
-from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse
+from flask import Flask, Response, current_app, g, request
+from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
-from portal.errors import RateLimited, render_error
+from portal.errors import RateLimited
 from portal.security.identity import current_identity
 from portal.security.limit_storage import StorageHealth, limiter_storage_uri, uses_fallback
 from portal.security.plans import limits_for
@@ -27,7 +36,26 @@ from portal.security.plans import limits_for
 log = logging.getLogger(__name__)
 
 UNCOUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
-UNROUTED = "unrouted"  # what flask-limiter sees as the endpoint of a routing 404 or 405
+
+
+@dataclass
+class RequestLimiter:
+    """The app's limiter: its storage, the fixed-window strategy on it, and its switch."""
+
+    storage: Storage
+    limiter: FixedWindowRateLimiter
+    prefix: str
+    enabled: bool
+    initialized: bool = True
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """This request's count: its limit, its storage key and where it stands."""
+
+    limit: RateLimitItem
+    key: str
+    remaining: int
 
 
 def rate_limit_key() -> str:
@@ -46,24 +74,46 @@ def plan_limit() -> str:
     return f"{limits_for(user.organization).requests_per_minute} per minute"
 
 
-def _request_identifier() -> str:
-    """flask-limiter skips a request whose endpoint is empty: a routing 404 or 405 would go
-    uncounted and without headers. Name those so they count like any other request."""
-    return request.endpoint or UNROUTED
-
-
 def _uncounted() -> bool:
     return request.endpoint in UNCOUNTED_ENDPOINTS
 
 
-def _limiter() -> Limiter:
+def _limiter() -> RequestLimiter:
     return current_app.extensions["portal.limiter"]
+
+
+@lru_cache(maxsize=256)
+def _parsed(limit_text: str) -> RateLimitItem:
+    return parse(limit_text)
+
+
+def count_request() -> None:
+    """``before_request``, once the caller is known: count this request against its limit,
+    and refuse it (429) past the limit. A storage that fails lets the request through
+    (``RATELIMIT_SWALLOW_ERRORS``, a WARNING in the log) unless told otherwise."""
+    if _uncounted():
+        return
+    limiter = _limiter()
+    limit = _parsed(plan_limit())
+    key = limit.key_for(limiter.prefix, rate_limit_key())
+    try:
+        count = limiter.storage.incr(key, limit.get_expiry())
+    except Exception:
+        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
+            raise
+        log.warning("rate-limit storage unavailable; request not counted", exc_info=True)
+        return
+    g.rate_limit = counted = _Counted(limit, key, max(0, limit.amount - count))
+    if count > limit.amount:
+        figures = usage()
+        retry_after = figures[2] - time.time() if figures else counted.limit.get_expiry()
+        raise RateLimited(retry_after=math.ceil(retry_after))
 
 
 def _hit(limit_text: str, key: str) -> None:
     limiter = _limiter()
-    item = parse(limit_text)
-    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    item = _parsed(limit_text)
+    prefix = limiter.prefix
     try:
         allowed = limiter.limiter.hit(item, prefix, key)
         if allowed:
@@ -88,11 +138,12 @@ def check_login_attempt(email: str, client_address: str | None) -> None:
 
 def usage() -> tuple[int, int, float] | None:
     """(limit, remaining, reset unix time) of this request's counter, if one was counted."""
+    counted: _Counted | None = g.get("rate_limit")
+    if counted is None:
+        return None
     try:
-        current = _limiter().current_limit
-        if current is None:
-            return None
-        return current.limit.amount, max(0, current.remaining), current.window.reset_time
+        reset_at = _limiter().storage.get_expiry(counted.key)
+        return counted.limit.amount, counted.remaining, reset_at
     except Exception:
         log.warning("rate-limit storage unavailable; no usage to report", exc_info=True)
         return None
@@ -106,12 +157,6 @@ def _add_headers(response: Response) -> Response:
         response.headers["X-RateLimit-Remaining"] = str(remaining)
         response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
     return response
-
-
-def _exceeded(exc: RateLimitExceeded):
-    figures = usage()
-    retry_after = figures[2] - time.time() if figures else 60
-    return render_error(RateLimited(retry_after=math.ceil(retry_after)))
 
 
 def storage_status() -> tuple[str, str]:
@@ -141,16 +186,16 @@ def configure_rate_limits(app: Flask) -> None:
         log_every=app.config["LIMITER_FALLBACK_LOG_SECONDS"],
     )
     app.extensions["portal.limiter_health"] = health
-    # One Limiter per app: a module-level one keeps the first app's storage and switch.
-    limiter = Limiter(
-        key_func=rate_limit_key,
-        storage_uri=limiter_storage_uri(url),
-        storage_options=cast(dict[str, Any], {"health": health} if uses_fallback(url) else {}),
-        application_limits=[plan_limit],
-        application_limits_exempt_when=_uncounted,
-        request_identifier=_request_identifier,
+    options: dict[str, Any] = {"health": health} if uses_fallback(url) else {}
+    storage = cast(Storage, storage_from_string(limiter_storage_uri(url), **options))
+    enabled = bool(app.config["RATELIMIT_ENABLED"])
+    limiter = RequestLimiter(
+        storage=storage,
+        limiter=FixedWindowRateLimiter(storage),
+        prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        enabled=enabled,
     )
-    limiter.init_app(app)
     app.extensions["portal.limiter"] = limiter
+    if enabled:
+        app.before_request(count_request)
     app.after_request(_add_headers)
-    app.register_error_handler(RateLimitExceeded, _exceeded)
