@@ -367,6 +367,11 @@ def measure_mix(server: Server, mode: str, data: Path, settings: Settings, secon
 # One database: seed, serve, load round after round
 
 
+def round_seconds(settings: Settings) -> int:
+    """wrk's ``--duration`` takes whole seconds."""
+    return max(1, round(settings.duration / settings.rounds))
+
+
 @dataclass
 class Served:
     name: str
@@ -449,7 +454,7 @@ def run_database(
             log(f"  warm-up {s.name}: {warm.rps:.0f} req/s, {warm.errors} errors")
             for sample in warm.samples[:3]:
                 log(f"    {describe_sample(sample)}")
-        per_round = settings.duration / settings.rounds
+        per_round = round_seconds(settings)
         for number in range(settings.rounds):
             shift = number % len(served)
             for s in served[shift:] + served[:shift]:  # no server always first
@@ -657,11 +662,11 @@ def report(
         machine["Redis"] = f"Redis {info['redis_version']} (redis-py {redis.__version__})"
     machine.update(context)
     out = machine_section("Mixed load", machine)
-    per_round = settings.duration / settings.rounds
+    per_round = round_seconds(settings)
     command = " ".join(["bench/bench_mixed.py", *argv]).strip()
     storages = "; ".join(f"{r.database.label}: rate limits on `{r.storage}`" for r in results)
     out.append(
-        f"\n**Method.** `make bench`, i.e. `.venv/bin/python {command}`. For each database a "
+        f"\n**Method.** `.venv/bin/python {command}` (what `make bench` runs). For each database a "
         f"fresh one migrated by `portal.migrate.upgrade`, then {settings.organizations} "
         "ENTERPRISE organisations (limits far above the load), each with its OWNER's JWT and a "
         f"{settings.organizations}th of {settings.invoices:,} invoices (bench_invoices' seed: "
