@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -11,10 +12,26 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import extensions, resources
 from portal.config import load_config
 from portal.jsonio import PortalJSONProvider
+from portal.sessions import PortalSessionInterface
 
 
 class PortalFlask(Flask):
     json_provider_class = PortalJSONProvider
+    session_interface = PortalSessionInterface()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_functions: set[Callable[..., Any]] = set()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks, for every hook of every request (fifteen here), whether the function
+        is a coroutine; the answer never changes, so it is remembered."""
+        if func in self._sync_functions:
+            return func
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            self._sync_functions.add(func)
+        return wrapped
 
     def dispatch_request(self):  # noqa: ANN201 - whatever the view returns
         """Run the view, then commit once: the request is the unit of work.

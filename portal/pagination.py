@@ -26,6 +26,10 @@ INVALID_CURSOR = _l("Invalid cursor")
 # name in JSON's \uXXXX escapes, base64-encoded, is about 3,300 characters).
 MAX_CURSOR_LENGTH = 8192
 MAX_CURSOR_TEXT = 1000
+# Plain rows are read by position or by name, never by column object: SQLAlchemy need not map
+# this statement's column objects onto those of the cached compiled one (as the ORM tells it
+# too). That mapping hashes and compares every selected column: a tenth of a listing.
+_PLAIN = {"_result_disable_adapt_to_context": True}
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -107,7 +111,7 @@ def keyset_page(
     if scalars:
         rows = list(db.session.scalars(stmt).unique())
     else:  # plain rows need none of the ORM's loading: run on the session's connection
-        rows = list(db.session.connection().execute(stmt).all())
+        rows = list(db.session.connection().execute(stmt, execution_options=_PLAIN).all())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

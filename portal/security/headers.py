@@ -29,21 +29,39 @@ def _assign_request_id() -> None:
     g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
 
 
+# Added to every answer that does not set them itself (a download may set its own cache
+# policy). Appended in one pass over the answer's own headers: werkzeug's ``setdefault`` scans
+# them once per header, a tenth of a cached API read.
+_ALWAYS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+# Pages, the API and downloads (PDFs, CSV exports) hold a tenant's data: no cache along the
+# way may keep a copy. Only the static files may be cached.
+_NOT_STATIC = (("Cache-Control", "no-store"),)
+_HSTS = (("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),)
+
+
 def _add_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    present = {name.lower() for name, _value in headers.items()}
+    wanted = _ALWAYS
     if request.endpoint != "static":
-        # Pages, the API and downloads (PDFs, CSV exports) hold a tenant's data: no cache
-        # along the way may keep a copy. Only the static files may be cached.
-        headers.setdefault("Cache-Control", "no-store")
+        wanted += _NOT_STATIC
     if _secure_cookies():
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    headers["X-Request-ID"] = g.get("request_id", "-")
+        wanted += _HSTS
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
+    request_id = g.get("request_id", "-")
+    if "x-request-id" in present:
+        headers["X-Request-ID"] = request_id
+    else:
+        headers.add("X-Request-ID", request_id)
     return response
 
 

@@ -35,7 +35,11 @@ def current_identity() -> User | None:
     """
     if g.get("identity_unavailable"):
         return None
-    user = current_user._get_current_object()
+    # flask-login keeps the request's user in ``g._login_user`` (login_user and logout_user
+    # too); read there once loaded, it costs a dict lookup instead of the proxy's walk.
+    user = g.get("_login_user")
+    if user is None:
+        user = current_user._get_current_object()
     return user if getattr(user, "is_authenticated", False) else None
 
 
