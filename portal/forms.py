@@ -7,6 +7,7 @@ the locale of the request that shows them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -143,6 +144,49 @@ def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict)
     return errors
 
 
+def _checked_items(
+    field: FieldList, name: str, items: Any
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A JSON list of objects checked item by item by **one** sub-form, processed again for
+    each (WTForms builds and binds a whole form per entry of a ``FieldList``: most of the
+    validation of a 10-line invoice). The items' ``data``, and the errors a list of
+    sub-forms would give, keyed ``lines[2].quantity`` by the item's place in the list."""
+    if not isinstance(items, list):
+        return [], {name: WRONG_TYPE}
+    if field.max_entries is not None and len(items) > field.max_entries:
+        return [], {name: TOO_MANY_ITEMS % {"max": field.max_entries}}
+    probe = field.unbound_field.args[0](meta={"csrf": False})
+    checked: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
+    for position, item in enumerate(items):
+        key = f"{name}[{position}]"
+        if not isinstance(item, dict):
+            errors[key] = WRONG_TYPE
+            continue
+        formdata: MultiDict = MultiDict()
+        for sub in probe._fields:
+            value = item.get(camelize(sub))
+            if value is None:
+                continue
+            text = _as_form_value(probe[sub], value)
+            if text is None:
+                errors[f"{key}.{sub}"] = WRONG_TYPE
+            else:
+                formdata[sub] = text
+        probe.process(formdata)
+        if not probe.validate():
+            for sub, messages in probe.errors.items():
+                if messages:
+                    errors.setdefault(f"{key}.{sub}", str(messages[0]))
+        checked.append(probe.data)
+    return checked, errors
+
+
+def json_items(form: Any, name: str) -> list[dict[str, Any]]:
+    """The checked items of the list ``name`` that ``form_from_json(…, item_lists=…)`` read."""
+    return form.json_items[name]
+
+
 def _object_formdata(
     field: FormField, name: str, value: Any, formdata: MultiDict, partial: bool
 ) -> tuple[dict[str, Any], list[str]]:
@@ -181,6 +225,7 @@ def form_from_json(
     *,
     partial: bool = False,
     payload: dict[str, Any] | None = None,
+    item_lists: Collection[str] = (),
     **kwargs: Any,
 ) -> F:
     """Validate a JSON body with ``form_class``; raise ``ValidationError`` on any problem.
@@ -193,7 +238,9 @@ def form_from_json(
     only the fields the body names, inside an object too: ``{"address": {"city": "Lima"}}``
     changes the city and nothing else. ``null`` is a blank value (a blank object for a
     FormField). ``payload``: that object instead of the request's body (already checked).
-    ``kwargs`` go to the form's constructor.
+    ``item_lists`` names lists of sub-forms read as plain data rather than as sub-forms (see
+    ``_checked_items``): the form's ``FieldList`` stays empty and ``json_items(form, name)``
+    gives the items' data; errors are the same. ``kwargs`` go to the form's constructor.
     """
     payload = json_body() if payload is None else payload
     form = form_class(formdata=None, meta={"csrf": False}, **kwargs)
@@ -201,6 +248,7 @@ def form_from_json(
     type_errors: dict[str, Any] = {}
     absent_parts: dict[str, list[str]] = {}
     plain_keys: dict[str, str] = {}  # a string sent for an object: its errors keep its key
+    items: dict[str, list[dict[str, Any]]] = {name: [] for name in item_lists}
     for name in list(form._fields):
         key = camelize(name)
         if key not in payload:
@@ -212,6 +260,10 @@ def form_from_json(
             continue
         value = payload[key]
         if value is None:
+            continue
+        if isinstance(form[name], FieldList) and name in item_lists:
+            items[name], errors = _checked_items(form[name], name, value)
+            type_errors.update(errors)
             continue
         if isinstance(form[name], FieldList):
             type_errors.update(_list_formdata(form[name], name, value, formdata))
@@ -231,6 +283,7 @@ def form_from_json(
         else:
             formdata[name] = text
     form.process(formdata)
+    form.json_items = items
     for name, parts in absent_parts.items():  # process() built the sub-forms anew
         for part in parts:
             del form[name].form[part]

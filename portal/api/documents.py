@@ -19,7 +19,7 @@ from portal.documents import services as documents
 from portal.documents.forms import send_input
 from portal.documents.history import event_json, events_of
 from portal.documents.kernel import DocumentType, Transition
-from portal.documents.lines import line_entries, line_values
+from portal.documents.lines import LINE_LISTS, json_lines, line_values
 from portal.documents.pdf import pdf_response
 from portal.envelope import created, ok
 from portal.forms import form_from_json, json_body
@@ -35,10 +35,10 @@ def document_input(
     form_class: type[FlaskForm], actor: User
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A document body: its fields and its completed, checked lines."""
-    form = form_from_json(form_class)
+    form = form_from_json(form_class, item_lists=LINE_LISTS)
     data = {name: value for name, value in form.data.items() if name != "lines"}
-    entries = line_entries(form, drop_blank=False)
-    return data, line_values(entries, actor.organization_id, actor.organization.tax_rates)
+    lines = json_lines(form)
+    return data, line_values(lines, actor.organization_id, actor.organization.tax_rates)
 
 
 def patch_input(
@@ -52,12 +52,12 @@ def patch_input(
     body = json_body()
     payload = {**kind.input_of(document), **body}
     payload.setdefault("lines", [])
-    form = form_from_json(kind.form, payload=payload)
+    form = form_from_json(kind.form, payload=payload, item_lists=LINE_LISTS)
     data = {name: value for name, value in form.data.items() if name != "lines"}
     if "lines" not in body:
         return data, None
-    entries = line_entries(form, drop_blank=False)
-    return data, line_values(entries, actor.organization_id, actor.organization.tax_rates)
+    lines = json_lines(form)
+    return data, line_values(lines, actor.organization_id, actor.organization.tax_rates)
 
 
 def with_etag(response: Response, document: Any) -> Response:

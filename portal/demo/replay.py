@@ -96,7 +96,7 @@ class Replay:
                 "tax_name": tax_name(product, buyer),
                 "surcharge_percent": NO_SURCHARGE if own_use else None,
             }
-            entries.append(LineForm(data=data))
+            entries.append(LineForm(data=data).data)
         return line_values(entries, self.organization.id, self.organization.tax_rates)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from portal.forms import (
     TOO_LONG,
     DecimalInput,
     DecimalRange,
+    json_items,
     strip,
 )
 
@@ -107,42 +108,57 @@ def line_entries(form: Any, *, drop_blank: bool) -> list[LineForm]:
     return [e for e in entries if not (drop_blank and e.is_blank())]
 
 
+def json_lines(form: Any) -> list[dict[str, Any]]:
+    """The lines of a JSON body read by ``form_from_json(…, item_lists=LINE_LISTS)``: each
+    line's ``LineForm`` data, less those marked for removal."""
+    return [line for line in json_items(form, "lines") if not line["remove"]]
+
+
+LINE_LISTS = ("lines",)
+
+
 def line_values(
-    entries: list[LineForm], organization_id: int, tax_rates: Sequence[dict[str, Any]] = ()
+    lines: Sequence[Mapping[str, Any]],
+    organization_id: int,
+    tax_rates: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Complete and check the lines: product defaults, named taxes, required fields, amounts.
+    """Complete and check the lines (each a ``LineForm``'s ``data``): product defaults, named
+    taxes, required fields, amounts.
 
     ``surcharge_percent`` stays ``None`` when not given: ``apply_lines`` knows the customer.
 
     Raises ``ValidationError`` keyed ``lines[i].field`` (the same keys as form errors).
     """
-    if not entries:
+    if not lines:
         raise ValidationError({"lines": LINES_REQUIRED})
-    products = _products(organization_id, {e.product_id.data for e in entries if e.product_id.data})
+    products = _products(organization_id, {e["product_id"] for e in lines if e["product_id"]})
     errors: dict[str, Any] = {}
     values: list[dict[str, Any]] = []
-    for position, entry in enumerate(entries):
+    for position, entry in enumerate(lines):
         key = f"lines[{position}]"
-        product = products.get(entry.product_id.data) if entry.product_id.data else None
-        if entry.product_id.data and product is None:
+        product_id = entry["product_id"]
+        product = products.get(product_id) if product_id else None
+        if product_id and product is None:
             errors[f"{key}.product_id"] = PRODUCT_UNKNOWN
             continue
-        named = find_rate(list(tax_rates), entry.tax_name.data) if entry.tax_name.data else None
-        if entry.tax_name.data and named is None:
+        tax_name = entry["tax_name"]
+        named = find_rate(list(tax_rates), tax_name) if tax_name else None
+        if tax_name and named is None:
             errors[f"{key}.tax_name"] = TAX_UNKNOWN
             continue
+        unit_price = entry["unit_price"]
         line = {
             "product_id": product.id if product else None,
-            "description": entry.description.data or (product.name if product else ""),
-            "quantity": entry.quantity.data,
-            "unit_price": entry.unit_price.data
-            if entry.unit_price.data is not None
+            "description": entry["description"] or (product.name if product else ""),
+            "quantity": entry["quantity"],
+            "unit_price": unit_price
+            if unit_price is not None
             else (product.price if product else None),
-            "discount_percent": entry.discount_percent.data or ZERO,
+            "discount_percent": entry["discount_percent"] or ZERO,
             "tax_percent": _tax_percent(entry, named, product),
             "tax_name": named["name"] if named else "",
             "tax_note": str(named.get("exemptReason") or "") if named else "",
-            "surcharge_percent": entry.surcharge_percent.data,
+            "surcharge_percent": entry["surcharge_percent"],
         }
         if not line["description"]:
             errors[f"{key}.description"] = DESCRIPTION_REQUIRED
@@ -156,9 +172,9 @@ def line_values(
     return values
 
 
-def _tax_percent(entry: LineForm, named: dict[str, Any] | None, product: Any) -> Decimal:
-    if entry.tax_percent.data is not None:
-        return entry.tax_percent.data
+def _tax_percent(entry: Mapping[str, Any], named: dict[str, Any] | None, product: Any) -> Decimal:
+    if entry["tax_percent"] is not None:
+        return entry["tax_percent"]
     if named is not None:
         return Decimal(str(named.get("percent") or "0"))
     return product.tax_rate if product else ZERO

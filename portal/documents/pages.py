@@ -112,7 +112,7 @@ def checked_lines(form: Any, organization: Any) -> list[dict[str, Any]] | None:
     """The completed lines, or ``None`` after putting each problem beside its cell."""
     entries = line_entries(form, drop_blank=True)
     try:
-        return line_values(entries, organization.id, organization.tax_rates)
+        return line_values([e.data for e in entries], organization.id, organization.tax_rates)
     except ValidationError as exc:
         for key, message in (exc.errors or {}).items():
             if key == "lines":
