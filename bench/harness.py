@@ -450,6 +450,8 @@ class Server:
         self.log_path = log_dir / f"gunicorn-{name}.log"
         command = [
             str(BIN / "gunicorn"),
+            "--config",  # not ./gunicorn.conf.py (its access log): see the file
+            str(BENCH_DIR / "gunicorn_conf.py"),
             "--workers",
             str(workers),
             "--worker-class",
