@@ -25,6 +25,16 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "number"),
         Index("ix_quotes_organization_id_created_at", "organization_id", "created_at", "public_id"),
+        # A list filtered by status keeps the list's order inside the filter (no sort of every
+        # quote in that status); ``valid_until`` tells SENT from EXPIRED without the rows.
+        Index(
+            "ix_quotes_organization_id_status_created_at",
+            "organization_id",
+            "status",
+            "created_at",
+            "public_id",
+            "valid_until",
+        ),
         # The dashboard reads these three without touching the rows: quotes issued in a
         # period (conversion), accepted in a period (days to accept), and by status now.
         Index(
