@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, FixedDecimal
@@ -44,6 +44,19 @@ class MonthlyCustomerTotal(Base):
     catalogue customer, ``name:<the name written on the invoice>`` otherwise."""
 
     __tablename__ = "monthly_customer_totals"
+    __table_args__ = (
+        # The dashboard's top customers of a period read the amounts without the rows.
+        Index(
+            "ix_monthly_customer_totals_amounts",
+            "organization_id",
+            "currency",
+            "month",
+            "customer_key",
+            "invoiced",
+            "customer_id",
+            "customer_name",
+        ),
+    )
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -63,6 +76,18 @@ class MonthlyProductTotal(Base):
     it): its quantity and its net amount."""
 
     __tablename__ = "monthly_product_totals"
+    __table_args__ = (
+        # The dashboard's top products of a period read the amounts without the rows.
+        Index(
+            "ix_monthly_product_totals_amounts",
+            "organization_id",
+            "currency",
+            "month",
+            "product_id",
+            "net",
+            "quantity",
+        ),
+    )
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True

@@ -149,14 +149,21 @@ def top_products(
         )
     sold = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     net = decimal_sum(sold.c.net, 2).label("net")
-    quantity = decimal_sum(sold.c.quantity, 3)
-    rows = db.session.execute(
-        select(Product.public_id, Product.name, quantity, net)
-        .select_from(sold)
-        .join(Product, Product.id == sold.c.product_id)
-        .group_by(Product.public_id, Product.name)
+    quantity = decimal_sum(sold.c.quantity, 3).label("quantity")
+    # Summed by product id first, the names joined to the sums only: grouping the joined
+    # rows by public id and name made the database read a product row per monthly row
+    # (the dashboard's 100k-invoice figures: 80 → 35 ms, docs/benchmarks.md).
+    by_product = (
+        select(sold.c.product_id, quantity, net)
+        .group_by(sold.c.product_id)
         .having(net != 0)
-        .order_by(net.desc(), Product.name)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Product.public_id, Product.name, by_product.c.quantity, by_product.c.net)
+        .select_from(by_product)
+        .join(Product, Product.id == by_product.c.product_id)
+        .order_by(by_product.c.net.desc(), Product.name)
         .limit(TOP)
     )
     return [(public_id, product, qty, total) for public_id, product, qty, total in rows]

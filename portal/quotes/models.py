@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, PublicIdMixin, UTCDateTime
+from portal.db import Base, PublicIdMixin, UTCDateTime, non_null_index
 from portal.documents.models import DocumentMixin, LineMixin
 
 
@@ -69,6 +69,7 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
             "customer_id",
             "issue_date",
         ),
+        *non_null_index("quotes", "public_token"),  # the public link (see Invoice's)
     )
 
     customer_name: Mapped[str] = mapped_column(String(200))
