@@ -326,6 +326,8 @@ def run_mix(
     completed = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, env=env
     )
+    if completed.returncode < 0:  # killed by a signal
+        raise WrkCrashed(f"wrk crashed ({completed.returncode}): {completed.stderr}")
     if completed.returncode != 0 or not out.exists():
         raise BenchError(
             f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}"
@@ -352,15 +354,35 @@ def run_mix(
     return run
 
 
+class WrkCrashed(BenchError):
+    """wrk died of a signal (4.1 segfaults now and then in its Lua glue): the load
+    generator's failure, not the server's."""
+
+
+WRK_ATTEMPTS = 3
+wrk_crashes = 0  # how many runs were started again, for the report
+
+
 def measure_mix(server: Server, mode: str, data: Path, settings: Settings, seconds: float) -> Run:
-    """A run, and the CPU the workers spent on it (counted once they are idle again)."""
-    server.wait_idle()
-    before = server.cpu_seconds()
-    run = run_mix(server.base_url, mode, data, settings, seconds, server.log_path.parent)
-    server.wait_idle()
-    served = run.requests + settings.connections  # wrk stops with each connection waiting
-    run.cpu_ms = (server.cpu_seconds() - before) / served * 1000
-    return run
+    """A run, and the CPU the workers spent on it (counted once they are idle again). A run
+    whose wrk crashed is thrown away whole (its CPU too) and started again."""
+    global wrk_crashes
+    for attempt in range(1, WRK_ATTEMPTS + 1):
+        server.wait_idle()
+        before = server.cpu_seconds()
+        try:
+            run = run_mix(server.base_url, mode, data, settings, seconds, server.log_path.parent)
+        except WrkCrashed:
+            if attempt == WRK_ATTEMPTS:
+                raise
+            wrk_crashes += 1
+            print(f"  wrk crashed (run {attempt}); running it again", flush=True)
+            continue
+        server.wait_idle()
+        served = run.requests + settings.connections  # wrk stops with each connection waiting
+        run.cpu_ms = (server.cpu_seconds() - before) / served * 1000
+        return run
+    raise AssertionError("unreachable")
 
 
 # ---------------------------------------------------------------------------------------
@@ -717,6 +739,11 @@ def report(
     failures = [line for r in results for line in failures_lines(r)]
     out.append("\n**Errors:** " + ("none." if not failures else "\n"))
     out.extend(failures)
+    if wrk_crashes:
+        out.append(
+            f"\nwrk (the load generator) crashed {wrk_crashes} time(s) during this run; each of "
+            "those runs was thrown away whole, CPU included, and run again."
+        )
     for result in results:
         if result.database.kind == POSTGRESQL:
             out.append("\n**Against issue 16's targets** (PostgreSQL + Redis, 2 workers):\n")
