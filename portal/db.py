@@ -122,7 +122,7 @@ class FixedDecimal(TypeDecorator):
         return from_scaled_integer
 
 
-def non_null_index(table: str, *columns: str) -> tuple[Index]:
+def non_null_index(table: str, *columns: str) -> Index:
     """An index on ``columns`` of the rows whose first column is filled: ``ix_<table>_<it>``.
 
     For lookups by a nullable unique column most rows leave empty. SQLite's ANALYZE counts
@@ -131,14 +131,8 @@ def non_null_index(table: str, *columns: str) -> tuple[Index]:
     statistics are exact. ``column = ?`` implies the condition, so both backends use it.
     """
     condition = text(f"{columns[0]} IS NOT NULL")
-    return (
-        Index(
-            f"ix_{table}_{columns[0]}",
-            *columns,
-            sqlite_where=condition,
-            postgresql_where=condition,
-        ),
-    )
+    name = f"ix_{table}_{columns[0]}"
+    return Index(name, *columns, sqlite_where=condition, postgresql_where=condition)
 
 
 def new_public_id(prefix: str) -> str:

@@ -18,7 +18,7 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, FieldList, FormField, SelectField, StringField
+from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 from wtforms.widgets import DateInput as DateWidget
 from wtforms.widgets import TextInput
@@ -118,28 +118,49 @@ def _as_form_value(field: Field, value: Any) -> str | None:
 TOO_MANY_ITEMS = _l("At most %(max)d items")
 
 
-def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict) -> dict:
-    """Flatten a JSON list of objects into ``lines-0-quantity``-style form data."""
+def _list_problem(field: FieldList, name: str, items: Any) -> dict[str, Any] | None:
+    """What makes a JSON value unfit for a list of sub-forms as a whole, if anything."""
     if not isinstance(items, list):
         return {name: WRONG_TYPE}
     if field.max_entries is not None and len(items) > field.max_entries:
         return {name: TOO_MANY_ITEMS % {"max": field.max_entries}}
+    return None
+
+
+def _item_texts(probe: Form, item: Any, key: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """One JSON item of a list of sub-forms as the texts a browser would post for ``probe``'s
+    fields, and its type errors keyed ``<key>.field`` (the item itself when not an object)."""
+    if not isinstance(item, dict):
+        return {}, {key: WRONG_TYPE}
+    texts: dict[str, str] = {}
+    errors: dict[str, Any] = {}
+    for sub in probe._fields:
+        value = item.get(camelize(sub))
+        if value is None:
+            continue
+        text = _as_form_value(probe[sub], value)
+        if text is None:
+            errors[f"{key}.{sub}"] = WRONG_TYPE
+        else:
+            texts[sub] = text
+    return texts, errors
+
+
+def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict) -> dict:
+    """Flatten a JSON list of objects into ``lines-0-quantity``-style form data."""
+    problem = _list_problem(field, name, items)
+    if problem is not None:
+        return problem
     probe = field.unbound_field.args[0](meta={"csrf": False})
     errors: dict[str, Any] = {}
     for position, item in enumerate(items):
+        texts, item_errors = _item_texts(probe, item, f"{name}[{position}]")
+        errors.update(item_errors)
         if not isinstance(item, dict):
-            errors[f"{name}[{position}]"] = WRONG_TYPE
             continue
-        for sub in probe._fields:
-            value = item.get(camelize(sub))
-            if value is None:
-                continue
-            text = _as_form_value(probe[sub], value)
-            if text is None:
-                errors[f"{name}[{position}].{sub}"] = WRONG_TYPE
-            else:
-                formdata[f"{name}-{position}-{sub}"] = text
-        if not any(key.startswith(f"{name}-{position}-") for key in formdata):
+        for sub, text in texts.items():
+            formdata[f"{name}-{position}-{sub}"] = text
+        if not texts:
             formdata[f"{name}-{position}-_present"] = ""  # keep the entry's position
     return errors
 
@@ -151,29 +172,19 @@ def _checked_items(
     each (WTForms builds and binds a whole form per entry of a ``FieldList``: most of the
     validation of a 10-line invoice). The items' ``data``, and the errors a list of
     sub-forms would give, keyed ``lines[2].quantity`` by the item's place in the list."""
-    if not isinstance(items, list):
-        return [], {name: WRONG_TYPE}
-    if field.max_entries is not None and len(items) > field.max_entries:
-        return [], {name: TOO_MANY_ITEMS % {"max": field.max_entries}}
+    problem = _list_problem(field, name, items)
+    if problem is not None:
+        return [], problem
     probe = field.unbound_field.args[0](meta={"csrf": False})
     checked: list[dict[str, Any]] = []
     errors: dict[str, Any] = {}
     for position, item in enumerate(items):
         key = f"{name}[{position}]"
+        texts, item_errors = _item_texts(probe, item, key)
+        errors.update(item_errors)
         if not isinstance(item, dict):
-            errors[key] = WRONG_TYPE
             continue
-        formdata: MultiDict = MultiDict()
-        for sub in probe._fields:
-            value = item.get(camelize(sub))
-            if value is None:
-                continue
-            text = _as_form_value(probe[sub], value)
-            if text is None:
-                errors[f"{key}.{sub}"] = WRONG_TYPE
-            else:
-                formdata[sub] = text
-        probe.process(formdata)
+        probe.process(MultiDict(texts))
         if not probe.validate():
             for sub, messages in probe.errors.items():
                 if messages:

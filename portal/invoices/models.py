@@ -75,9 +75,9 @@ class Invoice(PublicIdMixin, DocumentMixin, Base):
         # profile's invoices) by an index of the filled ones only. The unique constraints'
         # own indexes hold the NULLs too, and once SQLite's ANALYZE has counted them its
         # planner prefers to scan every invoice (9 ms at 100k; see docs/decisions.md).
-        *non_null_index("invoices", "quote_id"),
-        *non_null_index("invoices", "public_token"),
-        *non_null_index("invoices", "recurring_id", "recurring_period"),
+        non_null_index("invoices", "quote_id"),
+        non_null_index("invoices", "public_token"),
+        non_null_index("invoices", "recurring_id", "recurring_period"),
     )
     __conflicts__ = {
         "uq_invoices_organization_id_number": DuplicateInvoiceNumber,

@@ -69,7 +69,7 @@ class Quote(PublicIdMixin, DocumentMixin, Base):
             "customer_id",
             "issue_date",
         ),
-        *non_null_index("quotes", "public_token"),  # the public link (see Invoice's)
+        non_null_index("quotes", "public_token"),  # the public link (see Invoice's)
     )
 
     customer_name: Mapped[str] = mapped_column(String(200))
