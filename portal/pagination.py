@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -76,14 +76,19 @@ def _cursor_value(column: Any, value: Any) -> Any:
 
 
 def page_args() -> tuple[int, str | None]:
-    raw_limit = request.args.get("limit", str(DEFAULT_LIMIT))
+    return limit_arg(request.args), request.args.get("cursor") or None
+
+
+def limit_arg(args: Mapping[str, str]) -> int:
+    """``?limit=``: a whole number from 1 (a 400 otherwise), at most ``MAX_LIMIT``
+    (more is served as ``MAX_LIMIT``); ``DEFAULT_LIMIT`` when absent."""
     try:
-        limit = int(raw_limit)
+        limit = int(args.get("limit", DEFAULT_LIMIT))
     except ValueError as exc:
         raise ValidationError({"limit": INVALID_LIMIT}) from exc
     if limit < 1:
         raise ValidationError({"limit": INVALID_LIMIT})
-    return min(limit, MAX_LIMIT), request.args.get("cursor") or None
+    return min(limit, MAX_LIMIT)
 
 
 def keyset_page(

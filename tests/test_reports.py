@@ -221,12 +221,13 @@ def _another_organisation(client, make_user):
 AGING_HEADER = "customerName invoiceCount current days1to30 days31to60 days61to90 over90 total"
 AGING_HEADER = AGING_HEADER.split()
 AGING_ROWS = [
-    # I8 due today (current), I12 1 day and I11 90 days past due
-    ["Álamo Servicios", 3, "12.10", "1.21", "0.00", "5.00", "0.00", "18.31"],
-    # I4 due in 10 days, I9 61 days past due
-    ["Cliente Suelto", 2, "53.35", "0.00", "0.00", "20.00", "0.00", "73.35"],
+    # The largest balance first.
     # I10 30 days, I2 31 days (328.41 less 50.00 paid), I1 60 days, I7 91 days past due
     ["Ñandú Textil", 4, "0.00", "18.72", "429.66", "0.00", "96.80", "545.18"],
+    # I4 due in 10 days, I9 61 days past due
+    ["Cliente Suelto", 2, "53.35", "0.00", "0.00", "20.00", "0.00", "73.35"],
+    # I8 due today (current), I12 1 day and I11 90 days past due
+    ["Álamo Servicios", 3, "12.10", "1.21", "0.00", "5.00", "0.00", "18.31"],
 ]
 AGING_TOTALS = [9, "65.45", "19.93", "429.66", "25.00", "96.80", "636.84"]
 
@@ -389,7 +390,7 @@ def test_aging_by_customer_as_of_today(client, make_user):
     rows = [[c["customerName"], *(c[k] for k in AGING_HEADER[1:])] for c in data["customers"]]
     assert rows == AGING_ROWS
     ids = [c["customerId"] for c in data["customers"]]
-    assert ids == [books.customers["alamo"], None, books.customers["nandu"]]
+    assert ids == [books.customers["nandu"], None, books.customers["alamo"]]
     assert [data["totals"][k] for k in AGING_HEADER[1:]] == AGING_TOTALS
     # The range does not move "as of today"; the bad one is still refused.
     assert report(client, books.owner, "aging", "period=last_month") == data

@@ -22,7 +22,7 @@ def report(name: str) -> ResponseReturnValue:
     kind = REPORTS[name]
     as_csv = wants_csv("json")
     actor = acting_user()
-    period, result = run_report(kind, actor, request.args)
+    period, result = run_report(kind, actor, request.args, every_row=as_csv)
     if as_csv:
         return csv_response(kind, result, period, actor.organization.today())
     return ok(_("Request completed"), kind.to_json(result))

@@ -75,6 +75,13 @@ QUERY: dict[str, tuple[Schema, Any]] = {
         _l("How many items per page (at most 100)"),
     ),
     "cursor": (STRING, _l("The nextCursor of the previous page")),
+    "limit:reports": (
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        _l(
+            "Aging and sales: how many rows of each ranking (at most 100); the rest is "
+            "added up in one row. The CSV has every row"
+        ),
+    ),
     "q": (
         STRING,
         _l(
@@ -354,7 +361,7 @@ def _build() -> dict[str, Operation]:
         "api_reports.report": Operation(
             _l("A report (aging, quotes, sales or taxes), as JSON or CSV"),
             ref("Report"),
-            query=(*PERIOD, "format"),
+            query=(*PERIOD, "format", "limit:reports"),
             description=_l("With format=csv (or Accept: text/csv) the answer is a CSV file."),
         ),
         "api_webhooks.list_endpoints": Operation(

@@ -3,7 +3,8 @@
 Open invoices (ISSUED, PARTIALLY_PAID) in the organisation's currency: their balance
 (total − amount paid) falls into one bucket by days past the due date — ``current`` (due
 today or later), 1–30, 31–60, 61–90, over 90. One row per catalogue customer, or per name
-written on invoices without one; plus the totals.
+written on invoices without one, the largest balances first (a ``?limit=`` of them, the
+rest added up in one row); plus the totals.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ from portal.invoices.models import Invoice, InvoiceStatus
 from portal.money import money
 from portal.periods import Period
 from portal.reports.kind import ReportKind, Table
-from portal.reports.scope import customer_keys, own_documents, sort_key, with_customers
-from portal.reports.sql import decimal_sum
+from portal.reports.scope import (
+    customer_keys,
+    other_customers_label,
+    own_documents,
+    sort_key,
+    with_customers,
+)
+from portal.reports.sql import decimal_sum, ranked
 
 BUCKETS = ("current", "days1to30", "days31to60", "days61to90", "over90")
 BUCKET_LABELS = {
@@ -50,8 +57,14 @@ class AgingRow:
 class Aging:
     currency: str
     as_of: date
-    customers: list[AgingRow]
+    customers: list[AgingRow]  # the largest balances first
+    others: AgingRow | None  # the customers past the limit, added up (None: there are none)
     totals: AgingRow
+    customer_count: int  # customers owing anything, shown or among the others
+
+    @property
+    def other_count(self) -> int:
+        return self.customer_count - len(self.customers)
 
 
 def bucket_conditions(today: date) -> dict[str, ColumnElement[bool]]:
@@ -70,8 +83,9 @@ def bucket_conditions(today: date) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def aging(actor: User, _period: Period | None = None) -> Aging:
-    """The aging of receivables on the organisation's today (two aggregate queries)."""
+def aging(actor: User, _period: Period | None = None, limit: int | None = None) -> Aging:
+    """The aging of receivables on the organisation's today (two aggregate queries): the
+    ``limit`` customers owing most (ties by name), the rest added up in ``others``."""
     organization = actor.organization
     today = organization.today()
     balance = Invoice.total - Invoice.amount_paid
@@ -85,14 +99,31 @@ def aging(actor: User, _period: Period | None = None) -> Aging:
     ]
     scope = [*own_documents(Invoice, actor), Invoice.status.in_(InvoiceStatus.OPEN)]
     keys = customer_keys()
-    grouped = with_customers(select(*keys, *figures).select_from(Invoice))
-    rows = db.session.execute(grouped.where(*scope).group_by(*keys)).all()
-    totals = db.session.execute(select(*figures).where(*scope)).one()
+    grouped = select(*keys, *figures).where(*scope).group_by(*keys)
+    rows, count = ranked(grouped, "total", limit, with_customers)
+    totals = _row(db.session.execute(select(*figures).where(*scope)).one(), None, "")
     customers = [
         _row(row, row.customer_id, row.catalogue_name or row.written_name or "") for row in rows
     ]
-    customers.sort(key=lambda r: sort_key(r.customer_name, r.customer_id))
-    return Aging(organization.currency, today, customers, _row(totals, None, ""))
+    customers.sort(key=lambda r: (-r.total, *sort_key(r.customer_name, r.customer_id)))
+    customers = customers[:limit]
+    others = _rest(totals, customers) if len(customers) < count else None
+    return Aging(organization.currency, today, customers, others, totals, count)
+
+
+def _rest(totals: AgingRow, shown: list[AgingRow]) -> AgingRow:
+    """What ``totals`` holds beyond the ``shown`` rows (an invoice has one customer, so its
+    count adds up too)."""
+    return AgingRow(
+        customer_id=None,
+        customer_name="",
+        invoice_count=totals.invoice_count - sum(row.invoice_count for row in shown),
+        buckets={
+            name: totals.buckets[name] - sum((row.buckets[name] for row in shown), Decimal(0))
+            for name in BUCKETS
+        },
+        total=totals.total - sum((row.total for row in shown), Decimal(0)),
+    )
 
 
 def _row(row: Any, customer_id: str | None, customer_name: str) -> AgingRow:
@@ -114,6 +145,7 @@ def _row_json(row: AgingRow) -> dict[str, Any]:
 
 
 def to_json(report: Aging) -> dict[str, Any]:
+    others = report.others
     return {
         "currency": report.currency,
         "asOf": report.as_of.isoformat(),
@@ -121,17 +153,24 @@ def to_json(report: Aging) -> dict[str, Any]:
             {"customerId": r.customer_id, "customerName": r.customer_name, **_row_json(r)}
             for r in report.customers
         ],
+        "customerCount": report.customer_count,
+        "otherCustomers": (
+            {"customerCount": report.other_count, **_row_json(others)} if others else None
+        ),
         "totals": _row_json(report.totals),
     }
 
 
 def to_table(report: Aging) -> Table:
     header = ["customerId", "customerName", "invoiceCount", *BUCKETS, "total"]
-    rows: list[list[Any]] = []
-    for row in [*report.customers, report.totals]:
-        figures = _row_json(row)
-        name = row.customer_name if row is not report.totals else _("Total")
-        rows.append([row.customer_id or "", name, *figures.values()])
+    rows: list[list[Any]] = [
+        [row.customer_id or "", row.customer_name, *_row_json(row).values()]
+        for row in report.customers
+    ]
+    if report.others:
+        label = other_customers_label(report.other_count)
+        rows.append(["", label, *_row_json(report.others).values()])
+    rows.append(["", _("Total"), *_row_json(report.totals).values()])
     return header, rows
 
 
@@ -146,4 +185,5 @@ AGING = ReportKind(
     to_json=to_json,
     to_table=to_table,
     uses_period=False,
+    ranks=True,
 )

@@ -20,8 +20,10 @@ class ReportKind:
     name: str
     title: Any  # lazy text
     summary: Any  # lazy text: one sentence for the list of reports
-    compute: Callable[[User, Period], Any]
+    # (who asks, the period, how many rows of each ranking: None for all of them)
+    compute: Callable[[User, Period, int | None], Any]
     to_json: Callable[[Any], dict[str, Any]]
     to_table: Callable[[Any], Table]
     uses_period: bool = True  # aging is "as of today" whatever the range
+    ranks: bool = False  # one row per customer or product: ``?limit=`` of them, the rest summed
     default_period: Callable[[date], Period] = last_12_months

@@ -97,7 +97,7 @@ class QuotesReport:
     months: list[QuoteFigures]
 
 
-def quotes(actor: User, period: Period) -> QuotesReport:
+def quotes(actor: User, period: Period, _limit: int | None = None) -> QuotesReport:
     """Two aggregate queries: by month and status, and by status over the whole range."""
     organization = actor.organization
     today = organization.today()

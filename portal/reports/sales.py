@@ -3,7 +3,8 @@
 Counts the lines of the organisation's issued invoices (ISSUED, PARTIALLY_PAID, PAID) in
 its currency dated in the range. Net = the lines' net (after discount, before tax). A line
 without a catalogue product (written by hand, or whose product was deleted) is grouped
-with the lines of the same description.
+with the lines of the same description. Each ranking answers its ``?limit=`` best rows
+and adds up the rest in one row, so that it still sums to the totals.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, distinct, func, select
 
 from portal.accounts.models import User
@@ -23,8 +25,14 @@ from portal.invoices.models import Invoice, InvoiceLine
 from portal.money import money
 from portal.periods import Period, this_year
 from portal.reports.kind import ReportKind, Table
-from portal.reports.scope import customer_keys, issued_invoices, sort_key, with_customers
-from portal.reports.sql import decimal_sum
+from portal.reports.scope import (
+    customer_keys,
+    issued_invoices,
+    other_customers_label,
+    sort_key,
+    with_customers,
+)
+from portal.reports.sql import decimal_sum, ranked
 
 
 @dataclass(frozen=True)
@@ -46,32 +54,39 @@ class CustomerSales:
 
 
 @dataclass(frozen=True)
+class Others:
+    """The rows of a ranking past the limit, added up: how many, and their net (and their
+    invoices for customers: an invoice has one customer, but lines of several products)."""
+
+    count: int
+    net: Decimal
+    invoice_count: int | None
+
+
+@dataclass(frozen=True)
 class Sales:
     currency: str
     period: Period
-    products: list[ProductSales]
-    customers: list[CustomerSales]
+    products: list[ProductSales]  # best sellers first
+    customers: list[CustomerSales]  # best customers first
+    other_products: Others | None  # None: every product is in ``products``
+    other_customers: Others | None
     net: Decimal
     invoice_count: int
 
 
-def _by_net(rows: list[Any], name: str, key: str) -> list[Any]:
-    """Best sellers first; ties in a backend-independent order of names."""
-    rows.sort(key=lambda r: sort_key(getattr(r, name), getattr(r, key)))
-    rows.sort(key=lambda r: r.net, reverse=True)
-    return rows
+def _best(rows: list[Any], name: str, key: str, limit: int | None) -> list[Any]:
+    """The ``limit`` best first; ties in a backend-independent order of names."""
+    rows.sort(key=lambda r: (-r.net, *sort_key(getattr(r, name), getattr(r, key))))
+    return rows[:limit]
 
 
-def sales(actor: User, period: Period) -> Sales:
-    """Three aggregate queries: by product, by customer, and the range's totals."""
+def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
+    """Three aggregate queries: by product, by customer, and the range's totals; each
+    ranking cut at its ``limit`` best, the rest added up."""
     scope = issued_invoices(actor, period)
     described = case((InvoiceLine.product_id.is_(None), InvoiceLine.description))
-    product_keys = (
-        Product.public_id.label("product_id"),
-        Product.sku.label("sku"),
-        Product.name.label("product_name"),
-        described.label("description"),
-    )
+    product_keys = (InvoiceLine.product_id.label("product_key"), described.label("description"))
     by_product = (
         select(
             *product_keys,
@@ -79,12 +94,11 @@ def sales(actor: User, period: Period) -> Sales:
             decimal_sum(InvoiceLine.net).label("net"),
             func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
         )
-        .select_from(InvoiceLine)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .outerjoin(Product, Product.id == InvoiceLine.product_id)
         .where(*scope)
         .group_by(*product_keys)
     )
+    product_rows, product_count = ranked(by_product, "net", limit, _with_products)
     products = [
         ProductSales(
             product_id=row.product_id,
@@ -94,13 +108,14 @@ def sales(actor: User, period: Period) -> Sales:
             net=row.net,
             invoice_count=row.invoice_count,
         )
-        for row in db.session.execute(by_product)
+        for row in product_rows
     ]
     # An invoice's net is its subtotal less its discounts (= Σ of its lines' net).
     net = decimal_sum(Invoice.subtotal - Invoice.discount_total, 2).label("net")
     count = func.count(Invoice.id).label("invoice_count")
     keys = customer_keys()
-    by_customer = with_customers(select(*keys, net, count).select_from(Invoice))
+    by_customer = select(*keys, net, count).where(*scope).group_by(*keys)
+    customer_rows, customer_count = ranked(by_customer, "net", limit, with_customers)
     customers = [
         CustomerSales(
             customer_id=row.customer_id,
@@ -108,17 +123,50 @@ def sales(actor: User, period: Period) -> Sales:
             net=row.net,
             invoice_count=row.invoice_count,
         )
-        for row in db.session.execute(by_customer.where(*scope).group_by(*keys))
+        for row in customer_rows
     ]
     totals = db.session.execute(select(net, count).where(*scope)).one()
+    products = _best(products, "name", "product_id", limit)
+    customers = _best(customers, "customer_name", "customer_id", limit)
+    other_products = other_customers = None
+    if len(products) < product_count:
+        other_products = Others(
+            product_count - len(products), totals.net - _net(products), invoice_count=None
+        )
+    if len(customers) < customer_count:
+        other_customers = Others(
+            customer_count - len(customers),
+            totals.net - _net(customers),
+            totals.invoice_count - sum(row.invoice_count for row in customers),
+        )
     return Sales(
         currency=actor.organization.currency,
         period=period,
-        products=_by_net(products, "name", "product_id"),
-        customers=_by_net(customers, "customer_name", "customer_id"),
+        products=products,
+        customers=customers,
+        other_products=other_products,
+        other_customers=other_customers,
         net=totals.net,
         invoice_count=totals.invoice_count,
     )
+
+
+def _with_products(rows: Any) -> Any:
+    """The grouped ``rows`` (a subquery) with their product's public id, SKU and name."""
+    product = (
+        Product.public_id.label("product_id"),
+        Product.sku,
+        Product.name.label("product_name"),
+    )
+    return select(rows, *product).outerjoin(Product, Product.id == rows.c.product_key)
+
+
+def _net(rows: list[Any]) -> Decimal:
+    return sum((row.net for row in rows), Decimal(0))
+
+
+def other_products_label(count: int) -> str:
+    return ngettext("%(num)d other product", "%(num)d other products", count)
 
 
 def _product_json(row: ProductSales) -> dict[str, Any]:
@@ -141,6 +189,15 @@ def _customer_json(row: CustomerSales) -> dict[str, Any]:
     }
 
 
+def _others_json(others: Others | None, noun: str) -> dict[str, Any] | None:
+    if others is None:
+        return None
+    data: dict[str, Any] = {f"{noun}Count": others.count, "net": money(others.net)}
+    if others.invoice_count is not None:
+        data["invoiceCount"] = others.invoice_count
+    return data
+
+
 def to_json(report: Sales) -> dict[str, Any]:
     return {
         "currency": report.currency,
@@ -148,8 +205,16 @@ def to_json(report: Sales) -> dict[str, Any]:
         "to": report.period.end.isoformat(),
         "byProduct": [_product_json(row) for row in report.products],
         "byCustomer": [_customer_json(row) for row in report.customers],
+        "productCount": len(report.products) + _count(report.other_products),
+        "customerCount": len(report.customers) + _count(report.other_customers),
+        "otherProducts": _others_json(report.other_products, "product"),
+        "otherCustomers": _others_json(report.other_customers, "customer"),
         "totals": {"net": money(report.net), "invoiceCount": report.invoice_count},
     }
+
+
+def _count(others: Others | None) -> int:
+    return others.count if others else 0
 
 
 def to_table(report: Sales) -> Table:
@@ -160,6 +225,9 @@ def to_table(report: Sales) -> Table:
     for row in report.products:
         data = _product_json(row)
         rows.append(["product", row.product_id or "", row.sku or "", row.name, *_tail(data)])
+    if others := report.other_products:
+        label = other_products_label(others.count)
+        rows.append(["product", "", "", label, "", money(others.net), ""])
     rows.append(["product", "", "", _("Total"), "", money(report.net), report.invoice_count])
     for customer in report.customers:
         data = _customer_json(customer)
@@ -174,6 +242,9 @@ def to_table(report: Sales) -> Table:
                 data["invoiceCount"],
             ]
         )
+    if others := report.other_customers:
+        label = other_customers_label(others.count)
+        rows.append(["customer", "", "", label, "", money(others.net), others.invoice_count])
     rows.append(["customer", "", "", _("Total"), "", money(report.net), report.invoice_count])
     return header, rows
 
@@ -193,4 +264,5 @@ SALES = ReportKind(
     to_json=to_json,
     to_table=to_table,
     default_period=this_year,
+    ranks=True,
 )

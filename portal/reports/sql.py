@@ -6,10 +6,11 @@ Python never loads the invoices one by one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, Integer, cast, func, type_coerce
+from sqlalchemy import BigInteger, Date, Float, Integer, cast, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db import FixedDecimal
@@ -61,3 +62,27 @@ def decimal_sum(expression: Any, scale: int | None = None) -> ColumnElement[Deci
 def _is_timestamp(column: Any) -> bool:
     column_type = getattr(column, "type", None)
     return column_type is not None and not isinstance(column_type, Date)
+
+
+def ranked(
+    grouped: Any, by: str, limit: int | None, named: Callable[[Any], Any] = select
+) -> tuple[list[Any], int]:
+    """The rows of ``grouped`` (an aggregate SELECT) whose ``by`` column ranks among the
+    ``limit`` largest, rows tied with the last one included (Python breaks ties by name),
+    and how many rows ``grouped`` has in all. ``limit=None``: every row.
+
+    ``named(rows)`` selects from the ranked rows (a subquery) what they are shown with:
+    ``grouped`` adds up by ids, and only the rows kept are joined to their names.
+
+    The database still adds up every group; what a large organisation is spared is loading,
+    formatting and sending tens of thousands of rows nobody reads on a page.
+    """
+    if limit is None:
+        rows = db.session.execute(named(grouped.subquery())).all()
+        return rows, len(rows)
+    inner = grouped.subquery()
+    position = func.rank().over(order_by=inner.c[by].desc()).label("position")
+    groups = func.count().over().label("groups")
+    numbered = select(inner, position, groups).subquery()
+    rows = db.session.execute(named(numbered).where(numbered.c.position <= limit)).all()
+    return rows, (rows[0].groups if rows else 0)

@@ -49,7 +49,7 @@ class Taxes:
     withholding: Decimal
 
 
-def taxes(actor: User, period: Period) -> Taxes:
+def taxes(actor: User, period: Period, _limit: int | None = None) -> Taxes:
     """Three aggregate queries: per rate, the totals (an invoice may hold several rates,
     so the totals count its invoices once) and the withholdings (one per invoice)."""
     figures = (

@@ -14,6 +14,8 @@ from portal.reports.aging import BUCKET_LABELS, BUCKETS
 from portal.reports.http import csv_response, wants_csv
 from portal.reports.kind import ReportKind
 from portal.reports.registry import NAMES, REPORTS, run_report
+from portal.reports.sales import other_products_label
+from portal.reports.scope import other_customers_label
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.security.plans import limits_for, require_pro
@@ -40,7 +42,7 @@ def show(name: str) -> ResponseReturnValue:
     as_csv = wants_csv("html")
     actor = acting_user()
     try:
-        period, result = run_report(kind, actor, request.args)
+        period, result = run_report(kind, actor, request.args, every_row=as_csv)
     except ValidationError as refused:
         return _page(kind, None, None, refused.errors), 400
     if as_csv:
@@ -73,4 +75,6 @@ def _page(
         STATUS_LABELS=QUOTE_STATUS_LABELS,  # the quotes report's statuses
         BUCKETS=BUCKETS,
         BUCKET_LABELS=BUCKET_LABELS,
+        OTHER_CUSTOMERS=other_customers_label,
+        OTHER_PRODUCTS=other_products_label,
     )
