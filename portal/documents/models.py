@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, orm_insert_sentinel, relationship
 
 from portal.accounts.models import Organization
 from portal.catalog.models import Customer, Product
@@ -87,6 +87,9 @@ class LineMixin:
     tax: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
     surcharge: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2), default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(FixedDecimal(14, 2))
+    # SQLAlchemy numbers the rows of a batch here to match the ids INSERT … RETURNING gives
+    # back, so that a document's lines are one INSERT on SQLite too (migration 0017).
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
 
     @declared_attr
     def product_id(cls) -> Mapped[int | None]:

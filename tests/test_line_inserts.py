@@ -1,0 +1,103 @@
+"""A document's lines are written in one INSERT on every backend (issue 16.2): the line
+tables carry an insert sentinel (migration 0017), so SQLite too gets a batch's ids back in
+the order of its lines; and each line keeps its own place, figures and id."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, select
+
+from portal.extensions import db
+from portal.invoices.models import Invoice, InvoiceLine
+from tests.conftest import assert_envelope, bearer
+from tests.test_api_quotes import INVOICES, QUOTES, invoice_body, new_customer, quote_body
+from tests.test_recurring import RECURRING
+from tests.test_recurring import body as recurring_body
+
+LINES = 12
+
+
+def many_lines() -> list[dict]:
+    return [
+        {
+            "description": f"Partida {n:02d}",
+            "quantity": str(n),
+            "unitPrice": f"{10 + n}.25",
+            "taxPercent": ("0", "10", "21")[n % 3],
+        }
+        for n in range(1, LINES + 1)
+    ]
+
+
+class Inserts:
+    """The INSERT statements a block sends, by table."""
+
+    def __init__(self, app) -> None:
+        self.engine = app.extensions["portal.db"]
+        self.tables: list[str] = []
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO "):
+            self.tables.append(statement.split()[2].strip('"'))
+
+    def __enter__(self) -> Inserts:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "make_body"),
+    [
+        (INVOICES, "invoice_lines", lambda customer: invoice_body(many_lines())),
+        (QUOTES, "quote_lines", lambda customer: quote_body(customer, many_lines())),
+        (
+            RECURRING,
+            "recurring_invoice_lines",
+            lambda customer: {**recurring_body(customer), "lines": many_lines()},
+        ),
+    ],
+    ids=["invoice", "quote", "recurring"],
+)
+def test_a_documents_lines_are_one_insert_and_keep_their_order(
+    app, client, make_user, url, table, make_body
+):
+    owner = make_user()
+    customer = new_customer(client, owner, "Cliente Lineas")
+    with Inserts(app) as inserts:
+        response = client.post(url, json=make_body(customer), headers=bearer(owner))
+        created = assert_envelope(response, 201)["data"]
+    assert inserts.tables.count(table) == 1, inserts.tables
+    expected = [line["description"] for line in many_lines()]
+    assert [line["description"] for line in created["lines"]] == expected
+    again = assert_envelope(client.get(f"{url}/{created['id']}", headers=bearer(owner)), 200)
+    assert again["data"]["lines"] == created["lines"]
+
+
+def test_each_line_row_holds_its_own_figures_in_its_own_place(app, client, make_user):
+    """The ids the batch gave back went to the right objects: each stored row, read by
+    its id, is the line written at that place."""
+    owner = make_user()
+    created = assert_envelope(
+        client.post(INVOICES, json=invoice_body(many_lines()), headers=bearer(owner)), 201
+    )["data"]
+    with app.app_context():
+        invoice = db.session.scalars(
+            select(Invoice).where(Invoice.public_id == created["id"])
+        ).one()
+        rows = db.session.execute(
+            select(InvoiceLine.id, InvoiceLine.position, InvoiceLine.description)
+            .where(InvoiceLine.invoice_id == invoice.id)
+            .order_by(InvoiceLine.id)
+        ).all()
+        by_object = {line.id: (line.position, line.description) for line in invoice.lines}
+    # Ids in the order of the lines: the batch numbered them as written.
+    assert [(r.position, r.description) for r in rows] == [
+        (n, f"Partida {n + 1:02d}") for n in range(LINES)
+    ]
+    assert by_object == {r.id: (r.position, r.description) for r in rows}
+    assert sum(Decimal(line["total"]) for line in created["lines"]) == Decimal(created["total"])
