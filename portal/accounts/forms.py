@@ -3,7 +3,6 @@ from babel.numbers import list_currencies
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -11,6 +10,7 @@ from portal.fiscal.forms import AddressField, CountryField, FiscalFormMixin, giv
 from portal.forms import (
     PASSWORD_REQUIRED,
     TOO_LONG,
+    PortalForm,
     email_validators,
     lower,
     name_validators,
@@ -57,7 +57,7 @@ class CurrencyChoiceField(SelectField):
         """Checked by ``validate_currency`` with the settings' own message."""
 
 
-class SignupForm(FiscalFormMixin, FlaskForm):
+class SignupForm(FiscalFormMixin, PortalForm):
     """A new organisation and its OWNER; the fiscal profile's fields are optional (the API
     takes them all, the page asks for the country, the currency and the tax id)."""
 
@@ -125,7 +125,7 @@ class SignupForm(FiscalFormMixin, FlaskForm):
         return {name: "" if value is None else value for name, value in columns.items()}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(
         _l("Email"),
         validators=email_validators(),
@@ -140,6 +140,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     locale = HiddenField(validators=[DataRequired()])
     next = HiddenField()

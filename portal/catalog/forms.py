@@ -1,7 +1,6 @@
 """Product and customer forms: the one validation source for pages, JSON and CSV rows."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
@@ -22,6 +21,7 @@ from portal.forms import (
     DecimalInput,
     DecimalRange,
     FlexibleBoolean,
+    PortalForm,
     Present,
     name_validators,
     strip,
@@ -35,7 +35,7 @@ PRICE_REQUIRED = _l("Price is required")
 MAX_PRICE = "9999999999.99"
 
 
-class ProductForm(FlaskForm):
+class ProductForm(PortalForm):
     name = StringField(_l("Name"), validators=name_validators(), filters=[strip])
     sku = StringField(
         _l("SKU"),
@@ -66,7 +66,7 @@ CustomerAddressForm = address_form(
 )
 
 
-class CustomerForm(FiscalFormMixin, FlaskForm):
+class CustomerForm(FiscalFormMixin, PortalForm):
     """A customer; the tax id is checked against the customer's country, else the
     organisation's (``fallback_country``; see ``portal.fiscal.forms``)."""
 

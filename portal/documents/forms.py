@@ -17,7 +17,7 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError as FieldError
 
 from portal.errors import ValidationError
-from portal.forms import EMAIL_INVALID, TOO_LONG, WRONG_TYPE, json_body
+from portal.forms import EMAIL_INVALID, TOO_LONG, WRONG_TYPE, PortalForm, json_body
 
 MESSAGE_MAX = 5000
 ADDRESSES_MAX = 20
@@ -54,7 +54,7 @@ def _addresses_field(form: FlaskForm, field: Any) -> None:
         raise FieldError(str(exc.args[0])) from None
 
 
-class SendForm(FlaskForm):
+class SendForm(PortalForm):
     """The page's form; ``to`` starts as the customer's address."""
 
     to = StringField(_l("Send to"), validators=[_addresses_field])

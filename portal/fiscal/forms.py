@@ -16,7 +16,7 @@ Shared by customers, the organisation's settings and sign-up; pages, JSON bodies
     the street (``AddressField.plain_string``); its errors are keyed ``address.postalCode``.
     Another street field: ``AddressField(label, form_class=address_form(street=…))``.
 
-``FiscalFormMixin`` (put it before ``FlaskForm`` in the bases)
+``FiscalFormMixin`` (put it before ``PortalForm`` in the bases)
     For a form with any of ``country`` (CountryField), ``address`` (AddressField) and
     ``tax_id`` (``tax_id_field()``) — a PATCH may have removed some:
 

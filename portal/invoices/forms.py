@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
@@ -12,6 +11,7 @@ from portal.forms import (
     DateInput,
     DecimalInput,
     DecimalRange,
+    PortalForm,
     strip,
 )
 
@@ -31,7 +31,7 @@ PAYMENT_METHODS = {
 }
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(PortalForm):
     invoice_number = StringField(
         _l("Invoice number"),
         validators=[
@@ -67,7 +67,7 @@ class InvoiceForm(FlaskForm):
             raise ValidationError(DUE_BEFORE_INVOICE)
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(PortalForm):
     amount = DecimalInput(
         _l("Amount"),
         validators=[

@@ -8,7 +8,6 @@ from typing import Any
 
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -53,6 +52,7 @@ from portal.forms import (
     ChoiceField,
     DecimalInput,
     DecimalRange,
+    PortalForm,
     Present,
     lower,
     strip,
@@ -239,7 +239,7 @@ def prefix_field(label: Any) -> StringField:
     )
 
 
-class OrganizationForm(FiscalFormMixin, FlaskForm):
+class OrganizationForm(FiscalFormMixin, PortalForm):
     """Settings and fiscal profile (OWNER). ``Form(organization=…)`` reads the
     organisation and checks its tax id against the country it keeps."""
 
@@ -459,7 +459,7 @@ def plan_field() -> ChoiceField:
     )
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PortalForm):
     plan = plan_field()
 
 
@@ -469,7 +469,7 @@ class OrganizationUpdateForm(OrganizationForm):
     plan = plan_field()
 
 
-class LogoForm(FlaskForm):
+class LogoForm(PortalForm):
     """The settings page's upload (multipart); the image itself is checked by
     ``fiscal.logo``."""
 

@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.documents.lines import MAX_LINES, LineForm, withholding_field
-from portal.forms import TOO_LONG, DateInput, strip
+from portal.forms import TOO_LONG, DateInput, PortalForm, strip
 
 CUSTOMER_REQUIRED = _l("Customer is required")
 VALID_UNTIL_BEFORE_ISSUE = _l("Valid until cannot be before the issue date")
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(PortalForm):
     customer_id = StringField(
         _l("Customer"),
         validators=[DataRequired(CUSTOMER_REQUIRED), Length(max=64)],
@@ -29,7 +28,7 @@ class QuoteForm(FlaskForm):
             raise ValidationError(VALID_UNTIL_BEFORE_ISSUE)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """Accept or reject, with an optional reason (the public link and the API)."""
 
     reason = TextAreaField(

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -15,6 +14,7 @@ from portal.forms import (
     ChoiceField,
     DateInput,
     FlexibleBoolean,
+    PortalForm,
     WholeNumber,
     strip,
 )
@@ -38,7 +38,7 @@ FREQUENCY_LABELS = {
 }
 
 
-class RecurringForm(FlaskForm):
+class RecurringForm(PortalForm):
     customer_id = StringField(_l("Customer"), validators=[Length(max=64)], filters=[strip])
     frequency = ChoiceField(
         _l("Frequency"),

@@ -6,7 +6,7 @@ Python never loads the invoices one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -66,7 +66,7 @@ def _is_timestamp(column: Any) -> bool:
 
 def ranked(
     grouped: Any, by: str, limit: int | None, named: Callable[[Any], Any] = select
-) -> tuple[list[Any], int]:
+) -> tuple[Sequence[Any], int]:
     """The rows of ``grouped`` (an aggregate SELECT) whose ``by`` column ranks among the
     ``limit`` largest, rows tied with the last one included (Python breaks ties by name),
     and how many rows ``grouped`` has in all. ``limit=None``: every row.

@@ -1,9 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from portal.forms import email_validators, lower, name_validators, password_validators, strip
+from portal.forms import (
+    PortalForm,
+    email_validators,
+    lower,
+    name_validators,
+    password_validators,
+    strip,
+)
 from portal.security.roles import ROLES
 
 ROLE_INVALID = _l("Choose a valid role")
@@ -28,7 +34,7 @@ class RoleField(SelectField):
             raise ValidationError(ROLE_INVALID)
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(PortalForm):
     name = StringField(_l("Name"), validators=name_validators(), filters=[strip])
     email = EmailField(_l("Email"), validators=email_validators(), filters=[strip, lower])
     role = RoleField(_l("Role"), default="VIEWER")  # the least privilege unless chosen
@@ -39,6 +45,6 @@ class UserCreateForm(FlaskForm):
     )
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(PortalForm):
     role = RoleField(_l("Role"))
     active = BooleanField(_l("Active"))

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import ValidationError as FieldError
@@ -25,6 +24,7 @@ from portal.forms import (
     WRONG_TYPE,
     DateInput,
     FlexibleBoolean,
+    PortalForm,
     form_from_json,
     json_body,
     strip,
@@ -44,7 +44,7 @@ MAX_DESCRIPTION = 500
 SHOWN_EVENT_LENGTH = 60
 
 
-class EndpointFields(FlaskForm):
+class EndpointFields(PortalForm):
     """What a JSON body and the page share (``events`` is read apart: a list in JSON)."""
 
     url = StringField(
@@ -83,7 +83,7 @@ class EndpointForm(EndpointFields):
     )
 
 
-class RecoverForm(FlaskForm):
+class RecoverForm(PortalForm):
     """Re-queue the failed deliveries created on or after this day (the organisation's)."""
 
     since = DateInput(_l("Failed since"), validators=[InputRequired(SINCE_REQUIRED)])
