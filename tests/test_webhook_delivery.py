@@ -30,7 +30,7 @@ from portal.jobs.queue import claim
 from portal.jobs.worker import run_once
 from portal.webhooks import delivery, urls
 from portal.webhooks.delivery import USER_AGENT, Result, send_now
-from portal.webhooks.events import emit
+from portal.webhooks.events import emit, subscribers
 from portal.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -704,3 +704,20 @@ def test_the_deadline_bounds_the_whole_exchange(make_app):
     [attempt] = hooks.attempts()
     assert attempt.status_code is None and attempt.error == "timeout after 0.6 s"
     assert 550 <= attempt.duration_ms < 1500
+
+
+def test_the_outbox_reads_which_endpoints_want_an_event_without_loading_them(app):
+    """A change looks up its subscribers by id and their event lists only: no endpoint
+    object (secrets and all) is built, and each wanting endpoint gets its delivery."""
+    hooks = Hooks(app)
+    wanting, _ = hooks.endpoint("https://a.example.com/hook", events=["invoice.created"])
+    everything, _ = hooks.endpoint("https://b.example.com/hook")
+    hooks.endpoint("https://c.example.com/hook", events=["invoice.paid"])
+    hooks.endpoint("https://d.example.com/hook", active=False)
+    with app.app_context():
+        assert subscribers(hooks.organization_id, "invoice.created") == [wanting, everything]
+        emit(hooks.organization_id, "invoice.created", INVOICE)
+        loaded = list(db.session.identity_map.values())
+        assert not any(isinstance(obj, WebhookEndpoint) for obj in loaded)
+        db.session.commit()
+    assert [d.endpoint_id for d in hooks.deliveries()] == [wanting, everything]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.accounts.models import Organization
 from portal.extensions import db
 from portal.security.plans import PLAN_LIMITS
-from portal.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, wants
 
 # The plans whose organisations have webhooks.
 WEBHOOK_PLANS = tuple(plan for plan, limits in PLAN_LIMITS.items() if limits.pro_features)
@@ -37,34 +37,36 @@ EVENT_TYPES = (
 )
 
 
-def subscribers(organization_id: int, event_type: str) -> list[WebhookEndpoint]:
-    """The organisation's active endpoints that want ``event_type`` (one query).
+def subscribers(organization_id: int, event_type: str) -> list[int]:
+    """The ids of the organisation's active endpoints that want ``event_type`` (one query
+    of two columns: a change pays for no endpoint objects, secrets and all).
 
     Only on a plan with webhooks: an organisation moved to FREE keeps its endpoints, but
     cannot see or turn them off, so nothing is sent to them until it is back on Pro."""
     if event_type not in EVENT_TYPES:
         return []
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint)
+    rows = db.session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.events)
         .join(Organization, Organization.id == WebhookEndpoint.organization_id)
         .where(
             WebhookEndpoint.organization_id == organization_id,
             WebhookEndpoint.active.is_(True),
             Organization.plan.in_(WEBHOOK_PLANS),
         )
+        .order_by(WebhookEndpoint.id)
     )
-    return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
+    return [endpoint_id for endpoint_id, events in rows if wants(events, event_type)]
 
 
 def emit(
     organization_id: int,
     event_type: str,
     data: dict[str, Any],
-    endpoints: Sequence[WebhookEndpoint] | None = None,
+    endpoints: Sequence[int] | None = None,
 ) -> WebhookEvent | None:
     """Queue ``event_type`` with ``data`` (the resource as the API shows it) for every
-    endpoint that wants it (``endpoints``, when the caller already looked them up with
-    ``subscribers``); nothing is written when none does."""
+    endpoint that wants it (``endpoints``: their ids, when the caller already looked them up
+    with ``subscribers``); nothing is written when none does."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event {event_type!r}")
     if endpoints is None:
@@ -73,9 +75,9 @@ def emit(
         return None
     event = WebhookEvent(organization_id=organization_id, type=event_type, data=data)
     db.session.add(event)
-    for endpoint in endpoints:
+    for endpoint_id in endpoints:
         db.session.add(
-            WebhookDelivery(organization_id=organization_id, endpoint=endpoint, event=event)
+            WebhookDelivery(organization_id=organization_id, endpoint_id=endpoint_id, event=event)
         )
     return event
 

@@ -39,7 +39,12 @@ class WebhookEndpoint(PublicIdMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def wants(self, event_type: str) -> bool:
-        return not self.events or event_type in self.events
+        return wants(self.events, event_type)
+
+
+def wants(events: list[str] | None, event_type: str) -> bool:
+    """Whether an endpoint subscribed to ``events`` gets ``event_type`` (none listed: all)."""
+    return not events or event_type in events
 
 
 class WebhookEvent(PublicIdMixin, Base):
