@@ -26,10 +26,10 @@ from portal.money import money
 from portal.periods import Period
 from portal.reports.kind import ReportKind, Table
 from portal.reports.scope import (
+    best_first,
     customer_keys,
     other_customers_label,
     own_documents,
-    sort_key,
     with_customers,
 )
 from portal.reports.sql import decimal_sum, ranked
@@ -105,8 +105,7 @@ def aging(actor: User, _period: Period | None = None, limit: int | None = None) 
     customers = [
         _row(row, row.customer_id, row.catalogue_name or row.written_name or "") for row in rows
     ]
-    customers.sort(key=lambda r: (-r.total, *sort_key(r.customer_name, r.customer_id)))
-    customers = customers[:limit]
+    customers = best_first(customers, "total", "customer_name", "customer_id", limit)
     others = _rest(totals, customers) if len(customers) < count else None
     return Aging(organization.currency, today, customers, others, totals, count)
 

@@ -26,10 +26,10 @@ from portal.money import money
 from portal.periods import Period, this_year
 from portal.reports.kind import ReportKind, Table
 from portal.reports.scope import (
+    best_first,
     customer_keys,
     issued_invoices,
     other_customers_label,
-    sort_key,
     with_customers,
 )
 from portal.reports.sql import decimal_sum, ranked
@@ -74,11 +74,14 @@ class Sales:
     net: Decimal
     invoice_count: int
 
+    @property
+    def product_count(self) -> int:
+        return len(self.products) + (self.other_products.count if self.other_products else 0)
 
-def _best(rows: list[Any], name: str, key: str, limit: int | None) -> list[Any]:
-    """The ``limit`` best first; ties in a backend-independent order of names."""
-    rows.sort(key=lambda r: (-r.net, *sort_key(getattr(r, name), getattr(r, key))))
-    return rows[:limit]
+    @property
+    def customer_count(self) -> int:
+        others = self.other_customers
+        return len(self.customers) + (others.count if others else 0)
 
 
 def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
@@ -126,8 +129,8 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
         for row in customer_rows
     ]
     totals = db.session.execute(select(net, count).where(*scope)).one()
-    products = _best(products, "name", "product_id", limit)
-    customers = _best(customers, "customer_name", "customer_id", limit)
+    products = best_first(products, "net", "name", "product_id", limit)
+    customers = best_first(customers, "net", "customer_name", "customer_id", limit)
     other_products = other_customers = None
     if len(products) < product_count:
         other_products = Others(
@@ -205,16 +208,12 @@ def to_json(report: Sales) -> dict[str, Any]:
         "to": report.period.end.isoformat(),
         "byProduct": [_product_json(row) for row in report.products],
         "byCustomer": [_customer_json(row) for row in report.customers],
-        "productCount": len(report.products) + _count(report.other_products),
-        "customerCount": len(report.customers) + _count(report.other_customers),
+        "productCount": report.product_count,
+        "customerCount": report.customer_count,
         "otherProducts": _others_json(report.other_products, "product"),
         "otherCustomers": _others_json(report.other_customers, "customer"),
         "totals": {"net": money(report.net), "invoiceCount": report.invoice_count},
     }
-
-
-def _count(others: Others | None) -> int:
-    return others.count if others else 0
 
 
 def to_table(report: Sales) -> Table:

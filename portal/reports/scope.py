@@ -59,6 +59,13 @@ def sort_key(name: str, key: str | None) -> tuple[str, str, str]:
     return (plain, name, key or "")
 
 
+def best_first(rows: list[Any], amount: str, name: str, key: str, limit: int | None) -> list[Any]:
+    """The ``limit`` rows of largest ``amount`` (all with ``None``), largest first; ties in
+    the backend-independent order of their names (``sort_key``)."""
+    rows.sort(key=lambda r: (-getattr(r, amount), *sort_key(getattr(r, name), getattr(r, key))))
+    return rows[:limit]
+
+
 def other_customers_label(count: int) -> str:
     """The row that adds up the customers past a ranking's limit."""
     return ngettext("%(num)d other customer", "%(num)d other customers", count)
