@@ -18,13 +18,29 @@ import orjson
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
+from portal.sqljson import JSONText
+
 # Dates and dataclasses go to Flask's default (HTTP dates, asdict), as json.dumps sent them.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_default = DefaultJSONProvider.default
+_flask_default = DefaultJSONProvider.default
+
+
+def _default(o: Any) -> Any:
+    """For orjson: JSON the database wrote (``portal.sqljson``) goes in as it is."""
+    if isinstance(o, JSONText):
+        return o.fragment()
+    return _flask_default(o)
 
 
 class PortalJSONProvider(DefaultJSONProvider):
     sort_keys = False  # the envelope's order: success, message, data, errors
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        """For Flask's own encoder: JSON the database wrote is read back first."""
+        if isinstance(o, JSONText):
+            return o.value()
+        return _flask_default(o)
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs:

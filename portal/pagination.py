@@ -99,9 +99,11 @@ def keyset_page(
     *,
     scalars: bool = True,
     descending: bool = False,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list, str | None]:
     """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor;
-    ``descending`` walks backwards (a log, newest first).
+    ``descending`` walks backwards (a log, newest first); ``params`` are bound to the
+    statement's own parameters.
 
     The cursor holds the last row's ordering values, never a database id.
     """
@@ -114,9 +116,10 @@ def keyset_page(
     stmt = stmt.order_by(*order).limit(limit + 1)
     rows: list[Any]
     if scalars:
-        rows = list(db.session.scalars(stmt).unique())
+        rows = list(db.session.scalars(stmt, params).unique())
     else:  # plain rows need none of the ORM's loading: run on the session's connection
-        rows = list(db.session.connection().execute(stmt, execution_options=_PLAIN).all())
+        connection = db.session.connection()
+        rows = list(connection.execute(stmt, params, execution_options=_PLAIN).all())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

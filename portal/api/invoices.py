@@ -12,11 +12,12 @@ from portal.idempotency.services import idempotent
 from portal.invoices import services
 from portal.invoices.document import INVOICES
 from portal.invoices.forms import PaymentForm
-from portal.invoices.serializers import payment_json, summary_json
+from portal.invoices.serializers import payment_json
 from portal.pagination import page_args
 from portal.reminders import services as reminders
 from portal.security.identity import acting_user
 from portal.security.permissions import require
+from portal.sqljson import embedded
 
 TRUE_WORDS = {"1", "true", "yes"}
 
@@ -39,11 +40,8 @@ def list_invoices() -> Response:
         cursor=cursor,
         summaries=True,
     )
-    on = actor.organization.today()
-    return ok(
-        _("Request completed"),
-        {"items": [summary_json(row, on) for row in invoices], "nextCursor": next_cursor},
-    )
+    items = embedded(row[0] for row in invoices)
+    return ok(_("Request completed"), {"items": items, "nextCursor": next_cursor})
 
 
 @bp.get("/invoices/<public_id>/payments")

@@ -48,10 +48,11 @@ def list_documents(
     q: str | None = None,
     stmt: Select | None = None,
     conditions: tuple = (),
+    params: dict[str, Any] | None = None,
 ) -> tuple[list, str | None]:
     """A page of the organisation's documents, oldest first; ``q`` finds a number or a
     customer's name ignoring case and accents; ``stmt`` may select plain columns instead
-    of ORM objects (then rows come back)."""
+    of ORM objects (then rows come back), with ``params`` bound to its parameters."""
     model = kind.model
     scalars = stmt is None
     stmt = select(model) if stmt is None else stmt
@@ -71,7 +72,9 @@ def list_documents(
     q = search_text(q)
     if q:
         stmt = stmt.where(matches(model, q))
-    return keyset_page(stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars)
+    return keyset_page(
+        stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars, params=params
+    )
 
 
 def get_document(

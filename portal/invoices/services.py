@@ -22,33 +22,16 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
-from portal.invoices.serializers import payment_json
+from portal.invoices.serializers import SUMMARY_ITEM, payment_json
 from portal.money import money
 from portal.tenancy import share_organization
 from portal.webhooks.services import announce
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
-# What a list shows: plain rows (no ORM objects), with the customer's public id joined in;
-# ``serializers.summary_json`` unpacks them in this order.
-SUMMARY_COLUMNS = (
-    Invoice.public_id,
-    Invoice.number,
-    Invoice.status,
-    Invoice.customer_name,
-    Invoice.invoice_date,
-    Invoice.due_date,
-    Invoice.currency,
-    Invoice.subtotal,
-    Invoice.discount_total,
-    Invoice.tax_total,
-    Invoice.surcharge_total,
-    Invoice.withholding_percent,
-    Invoice.withholding_total,
-    Invoice.total,
-    Invoice.amount_paid,
-    Invoice.created_at,
-    Customer.public_id.label("customer_public_id"),
+# What the API lists: each invoice's JSON text from the database, then the keyset's columns.
+SUMMARIES = select(SUMMARY_ITEM, Invoice.created_at, Invoice.public_id).outerjoin(
+    Customer, Customer.id == Invoice.customer_id
 )
 
 
@@ -63,14 +46,12 @@ def list_invoices(
     cursor: str | None,
     summaries: bool = False,
 ) -> tuple[list, str | None]:
-    """A page of the organisation's invoices, newest last; ``summaries`` gives plain rows
-    (what the API lists) instead of ORM objects (what the pages show)."""
-    stmt = None
-    if summaries:
-        stmt = select(*SUMMARY_COLUMNS).outerjoin(Customer, Customer.id == Invoice.customer_id)
+    """A page of the organisation's invoices, newest last; ``summaries`` gives rows whose
+    first value is the item's JSON text (what the API lists) instead of ORM objects (what
+    the pages show)."""
+    today = actor.organization.today()
     conditions: tuple = ()
     if overdue:
-        today = actor.organization.today()
         conditions = (Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < today)
     return documents.list_documents(
         INVOICES,
@@ -80,8 +61,9 @@ def list_invoices(
         customer_id=customer_id,
         limit=limit,
         cursor=cursor,
-        stmt=stmt,
+        stmt=SUMMARIES if summaries else None,
         conditions=conditions,
+        params={"today": today} if summaries else None,
     )
 
 
