@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Select, literal, tuple_
+from sqlalchemy import Date, Select, bindparam, tuple_
 
 from portal.db import UTCDateTime
 from portal.errors import ValidationError
@@ -30,6 +30,7 @@ MAX_CURSOR_TEXT = 1000
 # this statement's column objects onto those of the cached compiled one (as the ORM tells it
 # too). That mapping hashes and compares every selected column: a tenth of a listing.
 _PLAIN = {"_result_disable_adapt_to_context": True}
+_AFTER, _LIMIT = "keyset_after_", "keyset_limit"  # the page statement's own parameters
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -107,19 +108,46 @@ def keyset_page(
 
     The cursor holds the last row's ordering values, never a database id.
     """
-    if cursor:
-        values = _decode(cursor, columns)
-        last_seen = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
+    page = keyset_statement(stmt, columns, after=bool(cursor), descending=descending)
+    return run_page(page, columns, limit, cursor, scalars=scalars, params=params)
+
+
+def keyset_statement(
+    stmt: Select, columns: Sequence[Any], *, after: bool, descending: bool = False
+) -> Select:
+    """``stmt`` ordered by ``columns`` and cut at a bound limit, past a bound last-seen key
+    when ``after``: built once, it serves every page of its shape (``run_page``)."""
+    if after:
+        last_seen = tuple_(
+            *(bindparam(f"{_AFTER}{i}", type_=c.type) for i, c in enumerate(columns))
+        )
         key = tuple_(*columns)
         stmt = stmt.where(key < last_seen if descending else key > last_seen)
     order = [column.desc() for column in columns] if descending else list(columns)
-    stmt = stmt.order_by(*order).limit(limit + 1)
+    return stmt.order_by(*order).limit(bindparam(_LIMIT))
+
+
+def run_page(
+    page: Select,
+    columns: Sequence[Any],
+    limit: int,
+    cursor: str | None,
+    *,
+    scalars: bool = True,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[list, str | None]:
+    """Run a ``keyset_statement`` for ``limit`` rows past ``cursor``: the rows and the next
+    cursor."""
+    values = {**(params or {}), _LIMIT: limit + 1}
+    if cursor:
+        decoded = _decode(cursor, columns)
+        values.update((f"{_AFTER}{i}", v) for i, v in enumerate(decoded))
     rows: list[Any]
     if scalars:
-        rows = list(db.session.scalars(stmt, params).unique())
+        rows = list(db.session.scalars(page, values).unique())
     else:  # plain rows need none of the ORM's loading: run on the session's connection
         connection = db.session.connection()
-        rows = list(connection.execute(stmt, params, execution_options=_PLAIN).all())
+        rows = list(connection.execute(page, values, execution_options=_PLAIN).all())
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

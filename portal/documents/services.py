@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
@@ -25,7 +25,7 @@ from portal.errors import CustomerNotFound, InvalidState, PreconditionFailed, Va
 from portal.extensions import db
 from portal.mail import services as mail
 from portal.mail.models import OutgoingMessage
-from portal.pagination import keyset_page
+from portal.pagination import keyset_statement, run_page
 from portal.search import matches
 from portal.tenancy import get_for_organization, share_organization
 from portal.web import external_url
@@ -52,29 +52,49 @@ def list_documents(
 ) -> tuple[list, str | None]:
     """A page of the organisation's documents, oldest first; ``q`` finds a number or a
     customer's name ignoring case and accents; ``stmt`` may select plain columns instead
-    of ORM objects (then rows come back), with ``params`` bound to its parameters."""
+    of ORM objects (then rows come back), with ``params`` bound to its parameters.
+
+    ``stmt`` and ``conditions`` are the caller's constants (their values are bound through
+    ``params``): without ``q``, each shape of page over them is built once per process."""
     model = kind.model
-    scalars = stmt is None
-    stmt = select(model) if stmt is None else stmt
-    stmt = stmt.where(model.organization_id == actor.organization_id, *conditions)
+    values = {**(params or {}), "organization_id": actor.organization_id}
     if status:
         if status not in kind.statuses:
             raise ValidationError({"status": INVALID_STATUS})
-        if kind.status_filter is not None:
-            stmt = stmt.where(*kind.status_filter(status, actor.organization.today()))
-        else:
-            stmt = stmt.where(model.status == status)
+        values["status"] = status
     if customer_id:
         customer = get_for_organization(
             Customer, customer_id, actor.organization_id, CustomerNotFound
         )
-        stmt = stmt.where(model.customer_id == customer.id)
+        values["customer_id"] = customer.id
     q = search_text(q)
-    if q:
-        stmt = stmt.where(matches(model, q))
-    return keyset_page(
-        stmt, (model.created_at, model.public_id), limit, cursor, scalars=scalars, params=params
-    )
+    order = (model.created_at, model.public_id)
+    shape = (kind.key, id(stmt), id(conditions), bool(status), bool(customer_id), bool(cursor))
+    kept = _pages.get(shape) if stmt is not None and not q and not kind.status_filter else None
+    if kept is not None and kept[0] is stmt and kept[1] is conditions:
+        page = kept[2]
+    else:
+        built = select(model) if stmt is None else stmt
+        built = built.where(model.organization_id == bindparam("organization_id"), *conditions)
+        if status and kind.status_filter is not None:
+            built = built.where(*kind.status_filter(status, actor.organization.today()))
+        elif status:
+            built = built.where(model.status == bindparam("status"))
+        if customer_id:
+            built = built.where(model.customer_id == bindparam("customer_id"))
+        if q:
+            built = built.where(matches(model, q))
+        page = keyset_statement(built, order, after=bool(cursor))
+        if stmt is not None and not q and not kind.status_filter:
+            _pages[shape] = (stmt, conditions, page)
+    return run_page(page, order, limit, cursor, scalars=stmt is None, params=values)
+
+
+# Page statements of plain-row lists, by shape: SQLAlchemy remembers a statement object's
+# cache key, so a page built once is neither rebuilt nor walked again on each request.
+# Keyed by the ids of the caller's constants, which are kept alongside (an id is only
+# unique while its object lives).
+_pages: dict[tuple, tuple[Select, tuple, Select]] = {}
 
 
 def get_document(

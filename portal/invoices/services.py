@@ -22,17 +22,23 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
-from portal.invoices.serializers import SUMMARY_ITEM, payment_json
+from portal.invoices.serializers import SUMMARY_ITEM, TODAY, payment_json
 from portal.money import money
+from portal.sqljson import utc_text
 from portal.tenancy import share_organization
 from portal.webhooks.services import announce
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
-# What the API lists: each invoice's JSON text from the database, then the keyset's columns.
-SUMMARIES = select(SUMMARY_ITEM, Invoice.created_at, Invoice.public_id).outerjoin(
-    Customer, Customer.id == Invoice.customer_id
-)
+# What the API lists: each invoice's JSON text from the database, then the keyset's columns
+# as the cursor writes them (the moment as text: only the last row's is ever read).
+SUMMARIES = select(
+    SUMMARY_ITEM, utc_text(Invoice.created_at).label("created_at"), Invoice.public_id
+).outerjoin(Customer, Customer.id == Invoice.customer_id)
+
+
+# Open and past due on the organisation's date (``overdue=``).
+OVERDUE = (Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < TODAY)
 
 
 def list_invoices(
@@ -49,10 +55,6 @@ def list_invoices(
     """A page of the organisation's invoices, newest last; ``summaries`` gives rows whose
     first value is the item's JSON text (what the API lists) instead of ORM objects (what
     the pages show)."""
-    today = actor.organization.today()
-    conditions: tuple = ()
-    if overdue:
-        conditions = (Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < today)
     return documents.list_documents(
         INVOICES,
         actor,
@@ -62,8 +64,8 @@ def list_invoices(
         limit=limit,
         cursor=cursor,
         stmt=SUMMARIES if summaries else None,
-        conditions=conditions,
-        params={"today": today} if summaries else None,
+        conditions=OVERDUE if overdue else (),
+        params={"today": actor.organization.today()} if summaries or overdue else None,
     )
 
 
