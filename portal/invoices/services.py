@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.catalog.models import Customer
 from portal.dashboard import totals
-from portal.db import conflicts
+from portal.db import conflicts, in_constants
 from portal.documents import services as documents
 from portal.documents.history import record
 from portal.documents.kernel import CREATED
@@ -38,7 +38,7 @@ SUMMARIES = select(
 
 
 # Open and past due on the organisation's date (``overdue=``).
-OVERDUE = (Invoice.status.in_(InvoiceStatus.OPEN), Invoice.due_date < TODAY)
+OVERDUE = (in_constants(Invoice.status, InvoiceStatus.OPEN), Invoice.due_date < TODAY)
 
 
 def list_invoices(
