@@ -70,14 +70,18 @@ test: $(VENV)/.installed-dev compile-translations lint
 fuzz: $(VENV)/.installed-dev compile-translations
 	PORTAL_FUZZ_EXAMPLES=$${PORTAL_FUZZ_EXAMPLES:-200} $(BIN)/pytest -n0 -s -p no:logging tests/test_api_fuzz.py
 
-# Issue 16's mixed load (bench/bench_mixed.py, needs wrk): 50 users of 5 organisations on
-# PostgreSQL + Redis (1 and 2 workers) and on SQLite, 100k invoices; ~7 min on 2 cores. The
-# database is dropped and recreated (its name starts with bench), the Redis db emptied.
-# A quick look: make bench BENCH_ARGS='--invoices 5000 --duration 5 --no-docs'
+# Issue 16's targets table from one run (bench/bench_targets.py; needs wrk, PostgreSQL, Redis):
+# invoices (list, list-issued, create) and product search at 100k rows on SQLite, then
+# PostgreSQL; then the mixed load (50 users of 5 organisations, 100k invoices, PostgreSQL + Redis
+# with 1 and 2 workers, then SQLite). ~15-20 min on 2 cores; run it on a quiet machine. It
+# writes the targets table (with the invoices' and search's reports) and the mixed load's
+# section of docs/benchmarks.md at the end. The
+# databases bench_invoices, bench_portal and BENCH_DATABASE_URL's are dropped and recreated,
+# the Redis db emptied. A smoke test (~3 min): make bench BENCH_ARGS='--quick --no-docs'
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_mixed
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
 bench: $(VENV)/.installed compile-translations
-	$(BIN)/python bench/bench_mixed.py --database-url $(BENCH_DATABASE_URL) \
+	$(BIN)/python bench/bench_targets.py --database-url $(BENCH_DATABASE_URL) \
 		--redis-url $(BENCH_REDIS_URL) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev

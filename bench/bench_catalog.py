@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
 from datetime import timedelta
 from decimal import Decimal
@@ -27,13 +26,12 @@ from harness import (
     BARE,
     IN_PROCESS,
     PORTAL,
-    WRK_INSTALL_HINT,
-    BenchError,
     Cleanup,
     Database,
     Dataset,
     Measurement,
     Options,
+    Outcome,
     Request,
     Scenario,
     cpu_ratio,
@@ -41,19 +39,20 @@ from harness import (
     fmt_ms,
     fmt_rows,
     growth_section,
-    have_wrk,
     items_check,
     machine_info,
     machine_section,
     method_paragraph,
     notes_list,
+    pick_client,
+    pick_scenarios,
     plans_section,
     queries_section,
     results_table,
     rss_section,
     run,
+    script_main,
     unique_scenarios,
-    write_docs_section,
 )
 from sqlalchemy import insert, select
 
@@ -341,24 +340,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    client = args.client
-    if client == "auto":
-        client = "wrk" if have_wrk() else "python"
-        if client == "python":
-            print(f"wrk not found: using the Python client. Install wrk with: {WRK_INSTALL_HINT}")
-    elif client == "wrk" and not shutil.which("wrk"):
-        print(f"wrk not found. Install it with: {WRK_INSTALL_HINT}")
-        return 2
-    scenarios = SCENARIOS
-    if args.only:
-        wanted = set(args.only.split(","))
-        unknown = wanted - {s.name for s in SCENARIOS}
-        if unknown:
-            print(f"unknown scenarios: {', '.join(sorted(unknown))}")
-            return 2
-        scenarios = [s for s in SCENARIOS if s.name in wanted or s.target == BARE]
+def benchmark(
+    args: argparse.Namespace, argv: list[str], context: dict[str, str] | None = None
+) -> Outcome[Measurement]:
+    """Measure as ``args`` (parsed from ``argv``) say: the measurements and the report;
+    ``context`` adds rows to the report's machine table.
+
+    Raises UsageError, BenchError, or KeyboardInterrupt once the servers are stopped and the
+    temp files removed.
+    """
     options = Options(
         rows=[int(r.replace("_", "")) for r in args.rows.split(",")],
         duration=args.duration,
@@ -368,31 +358,26 @@ def main(argv: list[str]) -> int:
         connections=args.connections,
         workers=args.workers,
         threads=args.threads,
-        client=client,
+        client=pick_client(args.client),
         keep=args.keep,
         database_url=args.database_url,
         profile=args.profile,
     )
-    try:
-        with Cleanup() as cleanup:
-            load_before = os.getloadavg()[0]
-            results, database = run(scenarios, make_seed(args.other_rows), options, cleanup)
-            context = {
-                "load average (1 min)": f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
-            }
-            text = report(results, database, options, argv, args.other_rows, context)
-    except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped, temp files removed")
-        return 130
-    except BenchError as exc:
-        print(f"\nbenchmark aborted: {exc}")
-        return 1
-    print()
-    print(text)
-    if not args.no_docs:
-        write_docs_section(f"catalog-{database.kind}", text)
-        print("docs/benchmarks.md updated")
-    return 0
+    scenarios = pick_scenarios(SCENARIOS, args.only)
+    with Cleanup() as cleanup:
+        load_before = os.getloadavg()[0]
+        results, database = run(scenarios, make_seed(args.other_rows), options, cleanup)
+        machine_rows = {
+            "load average (1 min)": f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
+            **(context or {}),
+        }
+        text = report(results, database, options, argv, args.other_rows, machine_rows)
+    return Outcome(results, text, f"catalog-{database.kind}")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    return script_main(lambda: benchmark(args, argv), docs=not args.no_docs)
 
 
 if __name__ == "__main__":

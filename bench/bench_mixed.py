@@ -1,5 +1,6 @@
 """Benchmark: a mixed load — 50 users of 5 organisations listing, reading, searching, quoting,
-invoicing, paying and looking at the dashboard (issue 16, scope 4). Run by ``make bench``.
+invoicing, paying and looking at the dashboard (issue 16, scope 4). The last part of
+``make bench`` (bench/bench_targets.py).
 
     .venv/bin/python bench/bench_mixed.py [--invoices 100000] [--duration 45]
         [--database-url postgresql://postgres@127.0.0.1:5432/bench_mixed]
@@ -44,10 +45,12 @@ from harness import (
     Cleanup,
     Database,
     Dataset,
+    Outcome,
     PostgresDatabase,
     Request,
     Server,
     SqliteDatabase,
+    UsageError,
     fmt_ms,
     fmt_rps,
     have_wrk,
@@ -56,7 +59,7 @@ from harness import (
     make_temp_dir,
     portal_dataset,
     portal_env,
-    write_docs_section,
+    script_main,
 )
 from sqlalchemy import func, insert, select, text
 
@@ -688,8 +691,8 @@ def report(
     command = " ".join(["bench/bench_mixed.py", *argv]).strip()
     storages = "; ".join(f"{r.database.label}: rate limits on `{r.storage}`" for r in results)
     out.append(
-        f"\n**Method.** `.venv/bin/python {command}` (what `make bench` runs). For each database a "
-        f"fresh one migrated by `portal.migrate.upgrade`, then {settings.organizations} "
+        f"\n**Method.** `.venv/bin/python {command}` (the last part of `make bench`). For each "
+        f"database a fresh one migrated by `portal.migrate.upgrade`, then {settings.organizations} "
         "ENTERPRISE organisations (limits far above the load), each with its OWNER's JWT and a "
         f"{settings.organizations}th of {settings.invoices:,} invoices (bench_invoices' seed: "
         f"11 months, statuses by age, numbered series), {settings.customers:,} customers and "
@@ -786,26 +789,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
+def benchmark(
+    args: argparse.Namespace, argv: list[str], context: dict[str, str] | None = None
+) -> Outcome[DatabaseRun]:
+    """Measure as ``args`` (parsed from ``argv``) say: one run per database and the report;
+    ``context`` adds rows to the report's machine table.
+
+    Raises UsageError, BenchError, or KeyboardInterrupt once the servers are stopped, the
+    temp files removed and the Redis db emptied.
+    """
     if not have_wrk():
-        print(f"wrk not found: this benchmark needs it. Install it with: {WRK_INSTALL_HINT}")
-        return 2
+        raise UsageError(
+            f"wrk not found: this benchmark needs it. Install it with: {WRK_INSTALL_HINT}"
+        )
     databases = (args.databases or ("postgresql,sqlite" if args.database_url else "sqlite")).split(
         ","
     )
     unknown = set(databases) - {POSTGRESQL, SQLITE}
     if unknown:
-        print(f"unknown databases: {', '.join(sorted(unknown))}")
-        return 2
+        raise UsageError(f"unknown databases: {', '.join(sorted(unknown))}")
     if POSTGRESQL in databases:
         if not args.database_url:
-            print("--databases postgresql needs --database-url postgresql://…/bench_…")
-            return 2
+            raise UsageError("--databases postgresql needs --database-url postgresql://…/bench_…")
         redis_db(args.redis_url)  # refuse a forbidden Redis database before anything starts
     if args.connections % args.organizations:
-        print(f"--connections must be a multiple of --organizations ({args.organizations})")
-        return 2
+        raise UsageError(
+            f"--connections must be a multiple of --organizations ({args.organizations})"
+        )
     settings = Settings(
         invoices=args.invoices,
         customers=args.customers or max(args.organizations, args.invoices // 5),
@@ -820,37 +830,31 @@ def main(argv: list[str]) -> int:
         redis_url=args.redis_url,
         keep=args.keep,
     )
-    try:
-        with Cleanup() as cleanup:
-            load_before = os.getloadavg()
-            work_dir = make_temp_dir(cleanup, args.keep)
-            if args.keep:
-                print(f"keeping {work_dir}")
-            if POSTGRESQL in databases:
-                cleanup.callback(flush_redis, args.redis_url, lambda _line: None)
-            results = [run_database(kind, settings, cleanup, work_dir) for kind in databases]
-            load_after = os.getloadavg()
-            context = {
-                "load average (1, 5, 15 min)": (
-                    " ".join(f"{x:.2f}" for x in load_before)
-                    + " before, "
-                    + " ".join(f"{x:.2f}" for x in load_after)
-                    + " after"
-                )
-            }
-            text = report(results, settings, argv, context)
-    except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped, temp files removed")
-        return 130
-    except BenchError as exc:
-        print(f"\nbenchmark aborted: {exc}")
-        return 1
-    print()
-    print(text)
-    if not args.no_docs:
-        write_docs_section("mixed", text)
-        print("docs/benchmarks.md updated")
-    return 0
+    with Cleanup() as cleanup:
+        load_before = os.getloadavg()
+        work_dir = make_temp_dir(cleanup, args.keep)
+        if args.keep:
+            print(f"keeping {work_dir}")
+        if POSTGRESQL in databases:
+            cleanup.callback(flush_redis, args.redis_url, lambda _line: None)
+        results = [run_database(kind, settings, cleanup, work_dir) for kind in databases]
+        load_after = os.getloadavg()
+        machine_rows = {
+            "load average (1, 5, 15 min)": (
+                " ".join(f"{x:.2f}" for x in load_before)
+                + " before, "
+                + " ".join(f"{x:.2f}" for x in load_after)
+                + " after"
+            ),
+            **(context or {}),
+        }
+        text = report(results, settings, argv, machine_rows)
+    return Outcome(results, text, "mixed")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    return script_main(lambda: benchmark(args, argv), docs=not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL, Engine
@@ -418,6 +418,10 @@ def check_answer(request: Request, status: int, body: bytes) -> None:
 
 class BenchError(RuntimeError):
     """The benchmark would measure the wrong thing (an error page, an empty list…)."""
+
+
+class UsageError(Exception):
+    """A command line the benchmark cannot run (exit status 2)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -1010,18 +1014,101 @@ def rss_section(results: Sequence[Measurement]) -> list[str]:
     return out
 
 
-def write_docs_section(key: str, body: str, *, title: str = "# Benchmarks\n") -> None:
-    """Replace the block between ``<!-- bench:KEY:start/end -->`` (append it if absent)."""
+def write_docs_section(
+    key: str, body: str, *, title: str = "# Benchmarks\n", after: str | None = None
+) -> None:
+    """Replace the block between ``<!-- bench:KEY:start/end -->``. A new block is appended,
+    or, with ``after`` (a heading line such as ``## Issue 16…``), put at the end of that
+    heading's section: before the next heading of the same or a higher level."""
     start, end = f"<!-- bench:{key}:start -->", f"<!-- bench:{key}:end -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     current = DOCS.read_text() if DOCS.exists() else title
     if start in current and end in current:
         before, rest = current.split(start, 1)
-        _, after = rest.split(end, 1)
-        updated = before + block + after
+        _, following = rest.split(end, 1)
+        updated = before + block + following
     else:
-        updated = current.rstrip() + "\n\n" + block + "\n"
+        updated = _insert_after_section(current, block, after) if after else None
+        if updated is None:
+            updated = current.rstrip() + "\n\n" + block + "\n"
     DOCS.write_text(updated)
+
+
+def _insert_after_section(text: str, block: str, heading: str) -> str | None:
+    """``text`` with ``block`` at the end of ``heading``'s section; None without the heading."""
+    lines = text.splitlines(keepends=True)
+    level = len(heading) - len(heading.lstrip("#"))
+    found, in_code = False, False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            in_code = not in_code
+        if in_code:
+            continue
+        if not found:
+            found = line.rstrip("\n") == heading
+            continue
+        hashes = len(line) - len(line.lstrip("#"))
+        if 0 < hashes <= level and line[hashes : hashes + 1] == " ":
+            return "".join(lines[:index]) + block + "\n\n" + "".join(lines[index:])
+    if not found:
+        return None
+    return text.rstrip() + "\n\n" + block + "\n"
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class Outcome(Generic[R]):
+    """A benchmark's run: what it measured, its Markdown report and its docs section's key."""
+
+    results: list[R]
+    text: str
+    docs_key: str
+
+
+def script_main(benchmark: Callable[[], Outcome[Any]], *, docs: bool) -> int:
+    """A benchmark script's exit status: run it, print its report, write its docs section."""
+    try:
+        outcome = benchmark()
+    except UsageError as exc:
+        print(exc)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped, temp files removed")
+        return 130
+    except BenchError as exc:
+        print(f"\nbenchmark aborted: {exc}")
+        return 1
+    print()
+    print(outcome.text)
+    if docs:
+        write_docs_section(outcome.docs_key, outcome.text)
+        print("docs/benchmarks.md updated")
+    return 0
+
+
+def pick_client(requested: str) -> str:
+    """``wrk`` or ``python`` for ``--client auto|wrk|python``."""
+    if requested == "auto":
+        if have_wrk():
+            return "wrk"
+        print(f"wrk not found: using the Python client. Install wrk with: {WRK_INSTALL_HINT}")
+        return "python"
+    if requested == "wrk" and not have_wrk():
+        raise UsageError(f"wrk not found. Install it with: {WRK_INSTALL_HINT}")
+    return requested
+
+
+def pick_scenarios(scenarios: Sequence[Scenario], only: str | None) -> list[Scenario]:
+    """The scenarios named in ``--only`` (comma-separated), and the bare one always."""
+    if not only:
+        return list(scenarios)
+    wanted = set(only.split(","))
+    unknown = wanted - {s.name for s in scenarios}
+    if unknown:
+        raise UsageError(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    return [s for s in scenarios if s.name in wanted or s.target == BARE]
 
 
 def now_utc() -> str:
