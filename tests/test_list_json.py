@@ -221,3 +221,61 @@ def test_the_debug_answer_writes_the_same_items(make_app, make_user):
     response = app.test_client().get("/api/v1/invoices", headers=bearer(member))
     assert b'\n  "' in response.data  # indented: Flask's encoder, not orjson
     assert response.get_json() == compact
+
+
+def test_a_page_statement_serves_every_organisation_with_its_own_values(make_app, make_user):
+    """A shape's statement is built once and reused (``documents.services._pages``), its
+    organisation, filters, cursor and limit bound on each request: another tenant's list
+    through the same statement holds only that tenant's invoices."""
+    from portal.documents import services as documents
+
+    app = make_app(RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    members = [make_user(role="OWNER", plan="PRO") for _ in range(2)]
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for n, member in enumerate(members):
+        rows = [
+            {
+                "status": (InvoiceStatus.ISSUED, InvoiceStatus.DRAFT)[i % 2],
+                "number": f"ORG{n}-{i}",
+                "customer_name": "Cliente",
+                "invoice_date": date(2026, 3, 1),
+                "due_date": None,
+                "currency": "USD",
+                "created_at": start + timedelta(minutes=i),
+                "with_customer": False,
+            }
+            for i in range(4)
+        ]
+        _put(app, member.organization_id, rows)
+    shapes = ("?limit=2", "?limit=3&status=ISSUED", "?limit=1&status=DRAFT")
+
+    def pages() -> dict[tuple[int, str], list[str]]:
+        seen = {}
+        for n, member in enumerate(members):
+            for shape in shapes:
+                body = assert_envelope(
+                    client.get(f"/api/v1/invoices{shape}", headers=bearer(member)), 200
+                )
+                numbers = [item["invoiceNumber"] for item in body["data"]["items"]]
+                cursor = body["data"]["nextCursor"]
+                if cursor:
+                    more = client.get(
+                        f"/api/v1/invoices{shape}&cursor={cursor}", headers=bearer(member)
+                    )
+                    numbers += [
+                        i["invoiceNumber"] for i in assert_envelope(more, 200)["data"]["items"]
+                    ]
+                seen[n, shape] = numbers
+        return seen
+
+    first = pages()
+    kept = dict(documents._pages)
+    assert pages() == first
+    assert documents._pages == kept and all(  # nothing built again
+        documents._pages[key][2] is page for key, (_s, _c, page) in kept.items()
+    )
+    for n in range(2):
+        assert first[n, "?limit=2"] == [f"{i}-ORG{n}-{i}" for i in range(4)]  # _put's prefix
+        assert first[n, "?limit=3&status=ISSUED"] == [f"0-ORG{n}-0", f"2-ORG{n}-2"]
+        assert first[n, "?limit=1&status=DRAFT"] == [f"1-ORG{n}-1", f"3-ORG{n}-3"]
