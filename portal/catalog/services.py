@@ -76,12 +76,15 @@ def update_row(kind: CatalogKind, actor: User, public_id: str, values: dict[str,
     clean = _clean(kind, values)
     if kind.model is Customer:
         _check_tax_id(actor, row, clean)
+    before_name = row.name
     event = event_name(kind, "updated")
     endpoints = subscribers(row.organization_id, event)
     before = kind.to_json(row) if endpoints else None
     with conflicts():
         for name, value in clean.items():
             setattr(row, name, value)
+    if row.name != before_name:  # the dashboard's top lists show it
+        totals.rankings_changed(row.organization_id)
     if before is not None:
         after = kind.to_json(row)
         if after != before:  # a page saved without a change tells nothing
@@ -97,6 +100,8 @@ def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:
     row = get_row(kind, actor, public_id)
     if isinstance(row, Customer):
         totals.customer_deleted(row.organization_id, row.id)
+    else:  # its monthly totals go with it (ON DELETE CASCADE)
+        totals.rankings_changed(row.organization_id)
     db.session.delete(row)
     db.session.flush()
 

@@ -114,3 +114,18 @@ class QuoteTotal(Base):
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+
+
+class RankingVersion(Base):
+    """A random token replaced whenever an organisation's rankings may change: its monthly
+    customer or product totals (an invoice issued or voided, a customer deleted) or the name
+    of a customer or product. The dashboard keeps its top lists for as long as the token
+    stays (``dashboard/tops.py``); random rather than counted, so that a token is never
+    seen twice, whatever happens to the organisation's id."""
+
+    __tablename__ = "ranking_versions"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[int] = mapped_column(BigInteger)

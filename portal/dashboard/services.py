@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization, User
 from portal.dashboard.models import DailyTotal, QuoteTotal
-from portal.dashboard.tops import own, top_customers, top_products
+from portal.dashboard.tops import kept_tops, own
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceStatus
 from portal.money import quantize
@@ -121,6 +121,7 @@ def dashboard(actor: User, period: Period) -> Dashboard:
     _quote_figures(organization, period, previous, today, current_figures, previous_figures)
     outstanding, overdue, overdue_count, aging = _receivables(organization, today)
     quotes_open, pipeline_value, pipeline = _pipeline(organization, today)
+    top_customers, top_products = kept_tops(organization, period)
     return Dashboard(
         period=period,
         previous_period=previous,
@@ -135,8 +136,8 @@ def dashboard(actor: User, period: Period) -> Dashboard:
         pipeline_value=pipeline_value,
         pipeline=pipeline,
         monthly=monthly,
-        top_customers=top_customers(organization, period),
-        top_products=top_products(organization, period),
+        top_customers=top_customers,
+        top_products=top_products,
     )
 
 

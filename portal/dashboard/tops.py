@@ -1,5 +1,13 @@
 """The dashboard's top customers and products of a period: whole months from the running
-monthly totals, the days at the period's edges from the documents themselves."""
+monthly totals, the days at the period's edges from the documents themselves.
+
+Both add up a row per customer (or product) and month of the period, every time: at 100k
+invoices on SQLite, 48 of the dashboard's 66 ms. ``kept_tops`` keeps them per process for
+as long as the organisation's ranking token (``RankingVersion``) stays the same: every
+change that could reorder them (an invoice issued or voided, a customer deleted, a customer
+or product renamed or deleted) writes a new token in its own transaction, so a kept list is
+never older than the token read with it, whichever process made the change.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization
 from portal.catalog.models import Customer, Product
-from portal.dashboard.models import MonthlyCustomerTotal, MonthlyProductTotal
+from portal.dashboard.models import MonthlyCustomerTotal, MonthlyProductTotal, RankingVersion
 from portal.dashboard.totals import ISSUED, customer_key_sql
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine
@@ -20,6 +28,35 @@ from portal.periods import Period
 from portal.reports.sql import decimal_sum
 
 TOP = 5
+MAX_KEPT = 2_000  # past this many (organisation, period) pairs the process starts again
+
+Tops = tuple[list[tuple[str | None, str, Decimal]], list[tuple[str, str, Decimal, Decimal]]]
+_kept: dict[tuple[int, str, date, date], tuple[int, Tops]] = {}
+
+
+def kept_tops(organization: Organization, period: Period) -> Tops:
+    """The period's top customers and products, kept while the ranking token stays.
+
+    The token is read first, in the same transaction: lists computed after it are at least
+    as new as it (a change committed in between writes another token, and the next request
+    reads them again). An organisation without a token yet is not kept."""
+    token = db.session.scalar(
+        select(RankingVersion.token).where(RankingVersion.organization_id == organization.id)
+    )
+    key = (organization.id, organization.currency, period.start, period.end)
+    kept = _kept.get(key)
+    if token is not None and kept is not None and kept[0] == token:
+        customers, products = kept[1]
+    else:
+        customers, products = (
+            top_customers(organization, period),
+            top_products(organization, period),
+        )
+        if token is not None:
+            if len(_kept) >= MAX_KEPT:
+                _kept.clear()
+            _kept[key] = (token, (customers, products))
+    return list(customers), list(products)
 
 
 def own(model: Any, organization: Organization) -> list[ColumnElement[bool]]:

@@ -11,13 +11,26 @@ what the tests compare the running totals with).
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -30,6 +43,7 @@ from portal.dashboard.models import (
     MonthlyCustomerTotal,
     MonthlyProductTotal,
     QuoteTotal,
+    RankingVersion,
 )
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
@@ -56,11 +70,29 @@ def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixe
     db.session.execute(stmt)
 
 
+def rankings_changed(organization_id: int) -> None:
+    """The organisation's rankings may have changed: a new token (``RankingVersion``), in
+    the transaction of the change, so the dashboard's kept top lists are read again."""
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(RankingVersion).values(organization_id=organization_id, token=new_token())
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["organization_id"], set_={"token": stmt.excluded.token}
+        )
+    )
+
+
+def new_token() -> int:
+    return secrets.randbits(63)
+
+
 def _month(day: date) -> date:
     return day.replace(day=1)
 
 
 def _invoice(invoice: Invoice, sign: int) -> None:
+    rankings_changed(invoice.organization_id)
     keys = {"organization_id": invoice.organization_id, "currency": invoice.currency}
     total = invoice.total * sign
     _upsert(DailyTotal, {**keys, "day": invoice.invoice_date}, {"invoiced": total})
@@ -154,6 +186,7 @@ def quote_accepted(quote: Any) -> None:
 def customer_deleted(organization_id: int, customer_id: int) -> None:
     """Before a customer is deleted: their invoices will group by the name written on them
     (the deletion empties ``invoices.customer_id``), so their totals move there."""
+    rankings_changed(organization_id)
     rows = db.session.execute(
         select(
             Invoice.currency,
@@ -217,6 +250,12 @@ def rebuild_totals(
 
     for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
         bind.execute(delete(model).where(*only(model)))
+    # Every organisation rebuilt gets a new ranking token: kept top lists are read again
+    # (migration 0008 rebuilds too, before the tokens' table exists).
+    if inspect(bind.connection() if isinstance(bind, Session) else bind).has_table(
+        RankingVersion.__tablename__
+    ):
+        _new_tokens(bind, scope)
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
@@ -325,6 +364,17 @@ def rebuild_totals(
             .group_by(*keys, "month", InvoiceLine.product_id),
         )
     )
+
+
+def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:
+    only = [RankingVersion.organization_id.in_(scope)] if scope is not None else []
+    bind.execute(delete(RankingVersion).where(*only))
+    rebuilt = bind.execute(
+        select(Organization.id).where(*([Organization.id.in_(scope)] if scope is not None else []))
+    ).scalars()
+    tokens = [{"organization_id": org_id, "token": new_token()} for org_id in rebuilt]
+    if tokens:
+        bind.execute(insert(RankingVersion), tokens)
 
 
 def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
