@@ -12,7 +12,14 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine
 from tests.conftest import assert_envelope, bearer
-from tests.test_api_quotes import INVOICES, QUOTES, invoice_body, new_customer, quote_body
+from tests.test_api_quotes import (
+    INVOICES,
+    QUOTES,
+    invoice_body,
+    new_customer,
+    new_product,
+    quote_body,
+)
 from tests.test_recurring import RECURRING
 from tests.test_recurring import body as recurring_body
 
@@ -101,3 +108,37 @@ def test_each_line_row_holds_its_own_figures_in_its_own_place(app, client, make_
     ]
     assert by_object == {r.id: (r.position, r.description) for r in rows}
     assert sum(Decimal(line["total"]) for line in created["lines"]) == Decimal(created["total"])
+
+
+class Reads:
+    """The SELECT statements of a block that read the products table."""
+
+    def __init__(self, app) -> None:
+        self.engine = app.extensions["portal.db"]
+        self.count = 0
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM products" in statement:
+            self.count += 1
+
+    def __enter__(self) -> Reads:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+@pytest.mark.parametrize("url", [INVOICES, QUOTES], ids=["invoice", "quote"])
+def test_a_documents_products_are_read_once(app, client, make_user, url):
+    """Lines naming five products read them in one query; the answer's lines (their
+    ``productId``) need no query by id afterwards."""
+    owner = make_user()
+    customer = new_customer(client, owner, "Cliente Productos")
+    products = [new_product(client, owner, f"Pieza {n}", f"PZ-{n}") for n in range(5)]
+    lines = [{"productId": p, "quantity": "2"} for p in products] + many_lines()[:2]
+    body = invoice_body(lines) if url == INVOICES else quote_body(customer, lines)
+    with Reads(app) as reads:
+        created = assert_envelope(client.post(url, json=body, headers=bearer(owner)), 201)["data"]
+    assert reads.count == 1
+    assert [line["productId"] for line in created["lines"]] == [*products, None, None]

@@ -149,6 +149,9 @@ def line_values(
         unit_price = entry["unit_price"]
         line = {
             "product_id": product.id if product else None,
+            # The object itself too: the line holds it, so writing the line's JSON needs no
+            # query by id (the session forgets objects nothing holds).
+            "product": product,
             "description": entry["description"] or (product.name if product else ""),
             "quantity": entry["quantity"],
             "unit_price": unit_price
@@ -250,6 +253,7 @@ def kept_lines(document: Any) -> list[dict[str, Any]]:
     return [
         {
             "product_id": line.product_id,
+            "product": line.product,
             "description": line.description,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
