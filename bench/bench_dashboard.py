@@ -39,12 +39,12 @@ from harness import (
     IN_PROCESS,
     PORTAL,
     WRK_INSTALL_HINT,
-    BenchError,
     Cleanup,
     Database,
     Dataset,
     Measurement,
     Options,
+    Outcome,
     Request,
     Scenario,
     cpu_ratio,
@@ -64,8 +64,8 @@ from harness import (
     results_table,
     rss_section,
     run,
+    script_main,
     unique_scenarios,
-    write_docs_section,
 )
 from sqlalchemy import func, insert, select, text
 
@@ -1056,7 +1056,7 @@ def main(argv: list[str]) -> int:
         seed_one(dataset)
         SEEDED[dataset.rows] = (dataset.info["made"], dataset.info["other_made"])
 
-    try:
+    def benchmark() -> Outcome[Measurement]:
         with Cleanup() as cleanup:
             load_before = os.getloadavg()[0]
             results, database = run(scenarios, seed, options, cleanup)
@@ -1064,18 +1064,9 @@ def main(argv: list[str]) -> int:
                 "load average (1 min)": f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
             }
             text_ = report(results, database, options, argv, args.customers, args.products, context)
-    except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped, temp files removed")
-        return 130
-    except BenchError as exc:
-        print(f"\nbenchmark aborted: {exc}")
-        return 1
-    print()
-    print(text_)
-    if not args.no_docs:
-        write_docs_section(f"dashboard-{database.kind}", text_)
-        print("docs/benchmarks.md updated")
-    return 0
+        return Outcome(results, text_, f"dashboard-{database.kind}")
+
+    return script_main(benchmark, docs=not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -100,16 +100,14 @@ def keyset_page(
     *,
     scalars: bool = True,
     descending: bool = False,
-    params: Mapping[str, Any] | None = None,
 ) -> tuple[list, str | None]:
     """One page of ``stmt`` ordered by ``columns`` (ending in a unique one) and the next cursor;
-    ``descending`` walks backwards (a log, newest first); ``params`` are bound to the
-    statement's own parameters.
+    ``descending`` walks backwards (a log, newest first).
 
     The cursor holds the last row's ordering values, never a database id.
     """
     page = keyset_statement(stmt, columns, after=bool(cursor), descending=descending)
-    return run_page(page, columns, limit, cursor, scalars=scalars, params=params)
+    return run_page(page, columns, limit, cursor, scalars=scalars)
 
 
 def keyset_statement(

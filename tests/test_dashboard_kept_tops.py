@@ -49,6 +49,16 @@ def tops(book: Book) -> tuple[list, list]:
     return customers, products
 
 
+def ana_invoiced(app, make_user) -> Book:
+    """An owner whose one customer, Ana, was invoiced 100.00 in March (and looked at)."""
+    book = Book(app.test_client(), make_user(role="OWNER"))
+    with at(2026, 3, 1):
+        ana = book.customer("Ana")
+        book.invoice(ana, "2026-03-01", None, [line(price="100", tax="0", description="x")])
+    assert tops(book)[0] == [("Ana", "100.00")]
+    return book
+
+
 def test_kept_until_an_invoice_a_name_or_a_deletion_changes_them(app, make_user):
     book = Book(app.test_client(), make_user(role="OWNER"))
     with at(2026, 3, 1):
@@ -88,11 +98,7 @@ def test_another_process_is_seen_by_its_token(app, make_user):
     """What another process changes reaches this one only through the token it writes with
     the change: the same rows changed without a new token stay as kept here (no path of the
     portal does that), a new token makes this process add them up again."""
-    book = Book(app.test_client(), make_user(role="OWNER"))
-    with at(2026, 3, 1):
-        ana = book.customer("Ana")
-        book.invoice(ana, "2026-03-01", None, [line(price="100", tax="0", description="x")])
-    assert tops(book)[0] == [("Ana", "100.00")]
+    book = ana_invoiced(app, make_user)
     with app.app_context():
         organization_id = db.session.scalar(
             select(Organization.id).where(Organization.public_id == book.member.organization_id)
@@ -117,11 +123,7 @@ def test_another_process_is_seen_by_its_token(app, make_user):
 def test_rebuilt_totals_get_new_tokens(app, make_user):
     from portal.dashboard.totals import rebuild_totals
 
-    book = Book(app.test_client(), make_user(role="OWNER"))
-    with at(2026, 3, 1):
-        ana = book.customer("Ana")
-        book.invoice(ana, "2026-03-01", None, [line(price="100", tax="0", description="x")])
-    assert tops(book)[0] == [("Ana", "100.00")]
+    ana_invoiced(app, make_user)
     with app.app_context():
         before = db.session.execute(text("SELECT organization_id, token FROM ranking_versions"))
         before_tokens = dict(before.all())
