@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,9 +60,7 @@ def customer_key(customer_id: int | None, customer_name: str) -> str:
 def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixed: Any) -> None:
     """Add ``increments`` to the row of ``keys`` (created with them if missing)."""
     table = model.__table__
-    dialect = db.session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(table).values(**keys, **increments, **fixed)
+    stmt = _dialect_insert(model).values(**keys, **increments, **fixed)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + stmt.excluded[name] for name in increments},
@@ -70,12 +68,18 @@ def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixe
     db.session.execute(stmt)
 
 
+def _dialect_insert(model: Any) -> Any:
+    """The session's dialect's INSERT, which has ``on_conflict_do_update``."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def rankings_changed(organization_id: int) -> None:
     """The organisation's rankings may have changed: a new token (``RankingVersion``), in
     the transaction of the change, so the dashboard's kept top lists are read again."""
-    dialect = db.session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(RankingVersion).values(organization_id=organization_id, token=new_token())
+    stmt = _dialect_insert(RankingVersion).values(
+        organization_id=organization_id, token=new_token()
+    )
     db.session.execute(
         stmt.on_conflict_do_update(
             index_elements=["organization_id"], set_={"token": stmt.excluded.token}
@@ -255,7 +259,7 @@ def rebuild_totals(
     if inspect(bind.connection() if isinstance(bind, Session) else bind).has_table(
         RankingVersion.__tablename__
     ):
-        _new_tokens(bind, scope)
+        _new_tokens(bind, only, scope)
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
@@ -366,9 +370,10 @@ def rebuild_totals(
     )
 
 
-def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:
-    only = [RankingVersion.organization_id.in_(scope)] if scope is not None else []
-    bind.execute(delete(RankingVersion).where(*only))
+def _new_tokens(
+    bind: Connection | Session, only: Callable[[Any], list], scope: list[int] | None
+) -> None:
+    bind.execute(delete(RankingVersion).where(*only(RankingVersion)))
     rebuilt = bind.execute(
         select(Organization.id).where(*([Organization.id.in_(scope)] if scope is not None else []))
     ).scalars()

@@ -70,7 +70,8 @@ def list_documents(
     q = search_text(q)
     order = (model.created_at, model.public_id)
     shape = (kind.key, id(stmt), id(conditions), bool(status), bool(customer_id), bool(cursor))
-    kept = _pages.get(shape) if stmt is not None and not q and not kind.status_filter else None
+    keepable = stmt is not None and not q and not kind.status_filter
+    kept = _pages.get(shape) if keepable else None
     if kept is not None and kept[0] is stmt and kept[1] is conditions:
         page = kept[2]
     else:
@@ -85,7 +86,7 @@ def list_documents(
         if q:
             built = built.where(matches(model, q))
         page = keyset_statement(built, order, after=bool(cursor))
-        if stmt is not None and not q and not kind.status_filter:
+        if keepable:
             _pages[shape] = (stmt, conditions, page)
     return run_page(page, order, limit, cursor, scalars=stmt is None, params=values)
 
@@ -94,7 +95,7 @@ def list_documents(
 # cache key, so a page built once is neither rebuilt nor walked again on each request.
 # Keyed by the ids of the caller's constants, which are kept alongside (an id is only
 # unique while its object lives).
-_pages: dict[tuple, tuple[Select, tuple, Select]] = {}
+_pages: dict[tuple, tuple[Select | None, tuple, Select]] = {}
 
 
 def get_document(
