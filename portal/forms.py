@@ -608,6 +608,9 @@ def escape_raw_query_bytes() -> None:
         request.query_string = request.query_string.decode(errors="werkzeug.url_quote").encode()
 
 
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def reject_nul_characters() -> None:
     """``before_request``: text the portal refuses (see ``acceptable_text``) in the path
     (ids, public tokens), the query or a posted form is a 400, never a database or encoding
@@ -618,7 +621,10 @@ def reject_nul_characters() -> None:
     percent-escaped in the query and drops an url-encoded form that holds it.
     """
     texts = [request.path]
-    for values in (request.args, request.form):
+    sources = [request.args] if request.query_string else []
+    if request.mimetype in FORM_MIMETYPES:  # werkzeug parses no other body as a form
+        sources.append(request.form)
+    for values in sources:
         for key, value in values.items(multi=True):
             texts += (key, value)
     if not all(acceptable_text(text) for text in texts):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from babel import numbers
+from babel import Locale, numbers
 from babel.lists import format_list
 from flask import Flask, current_app, request, session
 from flask_babel import (
@@ -26,7 +27,18 @@ def supported_locales() -> tuple[str, ...]:
     return current_app.config["SUPPORTED_LOCALES"]
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    return _parsed(_locale_name())
+
+
+@functools.cache
+def _parsed(name: str) -> Locale:
+    """flask-babel parses the selector's answer on every request unless it is a ``Locale``
+    already; a handful of names, each parsed once."""
+    return Locale.parse(name)
+
+
+def _locale_name() -> str:
     user = resolved_identity()
     if user is not None and user.locale in supported_locales():
         return str(user.locale)

@@ -144,8 +144,15 @@ def _token_user(req: Request) -> User | None:
 
 
 def load_identity() -> None:
-    """``before_request``: who is calling, once; an API call by cookie needs its CSRF header."""
+    """``before_request``: who is calling, once; an API call by cookie needs its CSRF header.
+
+    A Bearer API call is the request loader's alone (the session is never considered), so
+    it is asked directly rather than through flask-login's walk, which would first hash
+    the client's address and agent for the session's protection and read the cookie."""
     try:
+        header = request.headers.get("Authorization")
+        if header is not None and _is_api():
+            g._login_user = _token_user(request) or login_manager.anonymous_user()
         user = current_identity()
     except DBAPIError:
         g.identity_unavailable = True  # answered 503 BUSY (or 500) without asking again

@@ -25,16 +25,17 @@ token's ``exp`` is a miss, and the full verification refuses it.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import JSON, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from portal.accounts.models import Organization, User
 
@@ -114,12 +115,27 @@ def forget_all() -> None:
 def _instance(model: Any, values: dict[str, Any]) -> Any:
     """An object of ``model`` holding ``values`` as if loaded: written straight into its
     ``__dict__`` as the ORM's loader does (no attribute events, no history)."""
-    obj = model.__mapper__.class_manager.new_instance()
-    obj.__dict__.update(
-        {k: copy.deepcopy(v) if isinstance(v, _MUTABLE) else v for k, v in values.items()}
-    )
-    make_transient_to_detached(obj)
+    mapper = model.__mapper__
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    for key in _json_keys(mapper):
+        if isinstance(values.get(key), _MUTABLE):
+            obj.__dict__[key] = copy.deepcopy(values[key])
+    # Detached with its identity, as ``make_transient_to_detached`` leaves an object, less
+    # the work a state just made needs none of: no history to commit, and what is not in
+    # ``values`` (relationships, the deferred logo) loads on first use like after a query.
+    instance_state(obj).key = mapper.identity_key_from_primary_key([values["id"]])
     return obj
+
+
+@functools.cache
+def _json_keys(mapper: Any) -> tuple[str, ...]:
+    """The attributes of a JSON column (a dict or a list each request must own)."""
+    return tuple(
+        attr.key
+        for attr in mapper.column_attrs
+        if any(isinstance(column.type, JSON) for column in attr.columns)
+    )
 
 
 @event.listens_for(Engine, "before_cursor_execute")
