@@ -149,4 +149,13 @@ def run_page(
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
-    return rows[:limit], _encode([getattr(last, c.key) for c in columns])
+    return rows[:limit], _encode([_cursor_text(c, getattr(last, c.key)) for c in columns])
+
+
+def _cursor_text(column: Any, value: Any) -> Any:
+    """A moment the page read as stored text (SQLite's ``2026-11-30 09:15:00.000000``,
+    UTC) as the cursor writes every moment: ``isoformat`` with its offset."""
+    if isinstance(value, str) and isinstance(column.type, UTCDateTime):
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return value

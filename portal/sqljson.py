@@ -65,12 +65,9 @@ class utc_text(FunctionElement[str]):
 @compiles(utc_text, "sqlite")
 def _utc_text_sqlite(element: utc_text, compiler: Any, **kw: Any) -> str:
     # SQLAlchemy stores '2026-11-30 09:15:00.000000' (a default of the schema may store it
-    # without the fraction).
+    # without the fraction); only a fraction holds a dot.
     moment = compiler.process(_only(element), **kw)
-    return (
-        f"replace(CASE WHEN substr({moment}, 20) IN ('', '.000000') "
-        f"THEN substr({moment}, 1, 19) ELSE {moment} END, ' ', 'T') || '+00:00'"
-    )
+    return f"replace(replace({moment}, '.000000', ''), ' ', 'T') || '+00:00'"
 
 
 @compiles(utc_text, "postgresql")

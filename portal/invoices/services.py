@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from portal.accounts.models import User
 from portal.catalog.models import Customer
@@ -24,16 +24,15 @@ from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from portal.invoices.serializers import SUMMARY_ITEM, TODAY, payment_json
 from portal.money import money
-from portal.sqljson import utc_text
 from portal.tenancy import share_organization
 from portal.webhooks.services import announce
 
 OVER_BALANCE = _l("The payment cannot exceed the balance of %(balance)s")
 
 # What the API lists: each invoice's JSON text from the database, then the keyset's columns
-# as the cursor writes them (the moment as text: only the last row's is ever read).
+# as stored (the moment unconverted: only the last row's is ever read, by the cursor).
 SUMMARIES = select(
-    SUMMARY_ITEM, utc_text(Invoice.created_at).label("created_at"), Invoice.public_id
+    SUMMARY_ITEM, type_coerce(Invoice.created_at, String).label("created_at"), Invoice.public_id
 ).outerjoin(Customer, Customer.id == Invoice.customer_id)
 
 
