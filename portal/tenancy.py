@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.accounts.models import Organization
 from portal.errors import NotFound
@@ -64,13 +64,16 @@ def share_organization(organization_id: int) -> Organization:
     and return it as committed. Creating a document takes it: many creators share it, while a
     settings change (``lock_organization``) waits for them and they for it, so a currency or
     series change never races the first document it would have been refused for."""
-    stmt = (
-        select(Organization)
-        .where(Organization.id == organization_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
-    return db.session.execute(stmt).scalar_one()
+    return db.session.execute(_SHARED, {"organization_id": organization_id}).scalar_one()
+
+
+# Built once (every document created runs it; see ``portal.documents.numbering._TAKE``).
+_SHARED = (
+    select(Organization)
+    .where(Organization.id == bindparam("organization_id"))
+    .with_for_update(read=True)
+    .execution_options(populate_existing=True)
+)
 
 
 def refreshed(row: M) -> M:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.documents.models import DocumentCounter
@@ -40,18 +40,24 @@ def next_value(organization_id: int, series: str, year: int) -> int:
 
 
 def _take(organization_id: int, prefix: str, year: int) -> int | None:
-    stmt = (
-        update(DocumentCounter)
-        .where(
-            DocumentCounter.organization_id == organization_id,
-            DocumentCounter.series == prefix,
-            DocumentCounter.year == year,
-        )
-        .values(next_value=DocumentCounter.next_value + 1)
-        .returning(DocumentCounter.next_value)
-    )
-    taken = db.session.execute(stmt).scalar_one_or_none()
+    values = {"of_organization": organization_id, "of_series": prefix, "of_year": year}
+    taken = db.session.execute(_TAKE, values).scalar_one_or_none()
     return None if taken is None else taken - 1
+
+
+# Built once (every document created runs it): a statement object built anew is built, and
+# its cache key walked, on each run. Its parameters are not named after columns: an UPDATE
+# would read those as values to set.
+_TAKE = (
+    update(DocumentCounter)
+    .where(
+        DocumentCounter.organization_id == bindparam("of_organization"),
+        DocumentCounter.series == bindparam("of_series"),
+        DocumentCounter.year == bindparam("of_year"),
+    )
+    .values(next_value=DocumentCounter.next_value + 1)
+    .returning(DocumentCounter.next_value)
+)
 
 
 def _create_counter(organization_id: int, prefix: str, year: int) -> None:

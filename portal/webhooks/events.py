@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.accounts.models import Organization
+from portal.db import in_constants
 from portal.extensions import db
 from portal.security.plans import PLAN_LIMITS
 from portal.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, wants
@@ -45,17 +46,22 @@ def subscribers(organization_id: int, event_type: str) -> list[int]:
     cannot see or turn them off, so nothing is sent to them until it is back on Pro."""
     if event_type not in EVENT_TYPES:
         return []
-    rows = db.session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.events)
-        .join(Organization, Organization.id == WebhookEndpoint.organization_id)
-        .where(
-            WebhookEndpoint.organization_id == organization_id,
-            WebhookEndpoint.active.is_(True),
-            Organization.plan.in_(WEBHOOK_PLANS),
-        )
-        .order_by(WebhookEndpoint.id)
-    )
+    rows = db.session.execute(_SUBSCRIBERS, {"organization_id": organization_id})
     return [endpoint_id for endpoint_id, events in rows if wants(events, event_type)]
+
+
+# Built once: every change that may announce runs it, and a statement object built anew is
+# built, and its cache key walked, on each run.
+_SUBSCRIBERS = (
+    select(WebhookEndpoint.id, WebhookEndpoint.events)
+    .join(Organization, Organization.id == WebhookEndpoint.organization_id)
+    .where(
+        WebhookEndpoint.organization_id == bindparam("organization_id"),
+        WebhookEndpoint.active.is_(True),
+        in_constants(Organization.plan, WEBHOOK_PLANS),
+    )
+    .order_by(WebhookEndpoint.id)
+)
 
 
 def emit(
