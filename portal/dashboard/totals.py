@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -259,7 +259,7 @@ def rebuild_totals(
     if inspect(bind.connection() if isinstance(bind, Session) else bind).has_table(
         RankingVersion.__tablename__
     ):
-        _new_tokens(bind, only, scope)
+        _new_tokens(bind, scope)
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
@@ -370,13 +370,12 @@ def rebuild_totals(
     )
 
 
-def _new_tokens(
-    bind: Connection | Session, only: Callable[[Any], list], scope: list[int] | None
-) -> None:
-    bind.execute(delete(RankingVersion).where(*only(RankingVersion)))
-    rebuilt = bind.execute(
-        select(Organization.id).where(*([Organization.id.in_(scope)] if scope is not None else []))
-    ).scalars()
+def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:
+    def within(column: Any) -> list[ColumnElement[bool]]:
+        return [column.in_(scope)] if scope is not None else []
+
+    bind.execute(delete(RankingVersion).where(*within(RankingVersion.organization_id)))
+    rebuilt = bind.execute(select(Organization.id).where(*within(Organization.id))).scalars()
     tokens = [{"organization_id": org_id, "token": new_token()} for org_id in rebuilt]
     if tokens:
         bind.execute(insert(RankingVersion), tokens)

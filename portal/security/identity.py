@@ -150,8 +150,7 @@ def load_identity() -> None:
     it is asked directly rather than through flask-login's walk, which would first hash
     the client's address and agent for the session's protection and read the cookie."""
     try:
-        header = request.headers.get("Authorization")
-        if header is not None and _is_api():
+        if _is_api() and "Authorization" in request.headers:
             g._login_user = _token_user(request) or login_manager.anonymous_user()
         user = current_identity()
     except DBAPIError:
