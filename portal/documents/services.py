@@ -23,6 +23,7 @@ from portal.documents.lines import kept_lines
 from portal.documents.numbering import SERIES_PATTERN, next_number
 from portal.errors import CustomerNotFound, InvalidState, PreconditionFailed, ValidationError
 from portal.extensions import db
+from portal.inserts import insert_new
 from portal.mail import services as mail
 from portal.mail.models import OutgoingMessage
 from portal.pagination import keyset_statement, run_page
@@ -149,7 +150,7 @@ def create_document(
     number = kind.assign_number(actor, document, data) if kind.assign_number else None
     document.number = number or series_number(kind, actor, document)
     with conflicts():
-        db.session.add(document)
+        insert_new(document)  # the document and its lines: two INSERTs, no unit of work
     kind.recount_if_changed(None, document)
     record(
         document,
