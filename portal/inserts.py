@@ -48,9 +48,10 @@ class _Plan:
     statement: ReturningInsert[Any]
 
 
-def insert_new(obj: Any) -> None:
+def insert_new(obj: Any, *, attach: bool = True) -> None:
     """Write the new ``obj`` and the new objects of its one-to-many collections, then attach
-    them all to the session as persistent (see the module's docstring)."""
+    them all to the session as persistent (see the module's docstring); ``attach=False``
+    for a row nothing reads back in the request (a history entry), left as it is."""
     connection = db.session.connection()
     mapper = type(obj).__mapper__
     plan = _plan(mapper)
@@ -73,9 +74,11 @@ def insert_new(obj: Any) -> None:
         for child, child_row in zip(children, returned, strict=True):
             _take_returned(child, child_plan, child_row)
             child_mapper.dispatch.after_insert(child_mapper, connection, inspect(child))
-            make_transient_to_detached(child)
-    make_transient_to_detached(obj)
-    db.session.add(obj)  # its children follow by the collection's cascade; no SQL
+            if attach:
+                make_transient_to_detached(child)
+    if attach:
+        make_transient_to_detached(obj)
+        db.session.add(obj)  # its children follow by the collection's cascade; no SQL
 
 
 def _values(obj: Any, plan: _Plan) -> dict[str, Any]:

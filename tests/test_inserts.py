@@ -4,6 +4,7 @@ back, and a later change in the same transaction written as an UPDATE."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from sqlalchemy import event, inspect, select, text
@@ -16,6 +17,7 @@ from portal.invoices.document import INVOICES
 from portal.invoices.models import Invoice, InvoiceLine
 from portal.quotes.document import QUOTES
 from portal.quotes.models import Quote
+from portal.tenancy import share_organization
 from tests.conftest import assert_envelope, bearer
 from tests.test_api_quotes import TODAY, new_customer
 from tests.test_line_inserts import many_lines
@@ -127,3 +129,26 @@ def test_a_quote_goes_the_same_way_and_a_taken_number_is_still_a_409(app, client
     assert_envelope(client.post("/api/v1/invoices", json=first, headers=bearer(accountant)), 201)
     taken = client.post("/api/v1/invoices", json=first, headers=bearer(accountant))
     assert_envelope(taken, 409, "DUPLICATE_INVOICE_NUMBER")
+
+
+def test_the_shared_organisation_is_the_sessions_object_as_committed(app, make_user):
+    """``share_organization`` reads the row by Core and writes what changed into the
+    session's own object (the caller's): the same object, with the row's values, and no
+    change pending."""
+    owner = make_user(role="OWNER")
+    with app.test_request_context("/api/v1/invoices", method="POST"):
+        actor = db.session.scalars(select(User).where(User.public_id == owner.id)).one()
+        organization = actor.organization
+        rates = [{"name": "IVA 8 %", "percent": "8"}]
+        db.session.connection().execute(
+            text(
+                "UPDATE organizations SET invoice_prefix = 'NUEVO', tax_rates = :rates"
+                " WHERE id = :id"
+            ),
+            {"rates": json.dumps(rates), "id": organization.id},
+        )
+        assert organization.invoice_prefix != "NUEVO"  # the object does not know yet
+        shared = share_organization(organization.id)
+        assert shared is organization
+        assert (shared.invoice_prefix, shared.tax_rates) == ("NUEVO", rates)
+        assert not db.session.dirty

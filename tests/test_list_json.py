@@ -100,7 +100,9 @@ def _put(app, organization_id: str, rows: list[dict]) -> list[str]:
         ids = []
         for n, row in enumerate(rows):
             values = dict(row)
-            values["number"] = f"{n}-{values['number']}"  # unique in the organisation
+            # Unique in the organisation, and within the column's 40 characters (PostgreSQL
+            # refuses more; hypothesis found a 40-character name once).
+            values["number"] = f"{n}-{values['number']}"[:40]
             with_customer = values.pop("with_customer")
             invoice = Invoice(
                 organization_id=organization.id,

@@ -65,7 +65,7 @@ def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixe
         index_elements=list(keys),
         set_={name: table.c[name] + stmt.excluded[name] for name in increments},
     )
-    db.session.execute(stmt)
+    db.session.connection().execute(stmt)  # Core: no ORM bulk-insert machinery, no autoflush
 
 
 def _dialect_insert(model: Any) -> Any:
@@ -80,7 +80,7 @@ def rankings_changed(organization_id: int) -> None:
     stmt = _dialect_insert(RankingVersion).values(
         organization_id=organization_id, token=new_token()
     )
-    db.session.execute(
+    db.session.connection().execute(
         stmt.on_conflict_do_update(
             index_elements=["organization_id"], set_={"token": stmt.excluded.token}
         )

@@ -17,6 +17,7 @@ from portal.documents.labels import actor_label
 from portal.documents.models import DocumentEvent
 from portal.extensions import db
 from portal.i18n import percent
+from portal.inserts import insert_new
 
 
 def record(
@@ -27,17 +28,18 @@ def record(
     changes: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> None:
-    db.session.add(
-        DocumentEvent(
-            organization_id=document.organization_id,
-            document_type=document_type,
-            document_id=document.id,
-            action=action,
-            actor_id=actor.id if actor is not None else None,
-            actor_label=actor.name if actor is not None else actor_label,
-            changes=changes or {},
-        )
+    event = DocumentEvent(
+        organization_id=document.organization_id,
+        document_type=document_type,
+        document_id=document.id,
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.name if actor is not None else actor_label,
+        changes=changes or {},
     )
+    # Written now, by one INSERT: the request never reads the entry back, so it need not
+    # wait in the session for the unit of work at commit.
+    insert_new(event, attach=False)
 
 
 def lines_summary(document: Any) -> list[str]:

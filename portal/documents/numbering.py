@@ -41,7 +41,9 @@ def next_value(organization_id: int, series: str, year: int) -> int:
 
 def _take(organization_id: int, prefix: str, year: int) -> int | None:
     values = {"of_organization": organization_id, "of_series": prefix, "of_year": year}
-    taken = db.session.execute(_TAKE, values).scalar_one_or_none()
+    # On the session's connection: the ORM's UPDATE would first look for counter objects
+    # in the session to keep in step, and there never are any.
+    taken = db.session.connection().execute(_TAKE, values).scalar_one_or_none()
     return None if taken is None else taken - 1
 
 
