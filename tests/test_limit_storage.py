@@ -9,7 +9,9 @@ the whole app, and flips a live Redis off and on again.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 
 import pytest
 from limits import parse
@@ -129,6 +131,47 @@ def test_every_storage_method():
     assert storage.reset() == 2
     assert storage.get("k") == storage.get("other") == 0
     assert storage.check() is True
+
+
+def test_the_count_and_the_windows_end_come_in_one_call():
+    """``incr_with_expiry`` is ``incr`` then ``get_expiry`` in one call (one round trip on
+    Redis): the count, and the window's end, which a later hit does not move."""
+    clock = Clock()
+    storage = FixedWindowMemoryStorage(clock=clock)
+    assert storage.incr_with_expiry("k", 60) == (1, clock.now + 60)
+    clock.advance(30)
+    assert storage.incr_with_expiry("k", 60, amount=2) == (3, clock.now + 30)
+    assert (storage.get("k"), storage.get_expiry("k")) == (3, clock.now + 30)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PORTAL_TEST_REDIS_URL"), reason="set PORTAL_TEST_REDIS_URL for Redis"
+)
+def test_redis_counts_and_tells_the_windows_end_in_one_round_trip():
+    url = os.environ["PORTAL_TEST_REDIS_URL"]
+    storage = storage_from_string("portal+" + url)
+    key = f"test-one-trip-{os.getpid()}-{time.time_ns()}"
+    storage.incr_with_expiry(f"{key}-warm", 1)  # Redis learns the script (EVALSHA, then LOAD)
+    sent: list[str] = []
+    client = storage.redis.get_connection()
+    original = client.execute_command
+
+    def spy(*args, **kwargs):
+        sent.append(str(args[0]))
+        return original(*args, **kwargs)
+
+    client.execute_command = spy
+    try:
+        before = time.time()
+        count, reset_at = storage.incr_with_expiry(key, 60)
+        assert (count, len(sent)) == (1, 1), sent
+        assert before + 59 <= reset_at <= time.time() + 60
+        count, again = storage.incr_with_expiry(key, 60, amount=4)
+        assert count == 5 and abs(again - reset_at) <= 1  # the window does not slide
+        assert storage.get(key) == 5 and abs(storage.get_expiry(key) - reset_at) <= 1
+    finally:
+        client.execute_command = original
+        storage.clear(key)
 
 
 def test_ended_windows_are_forgotten_without_a_thread():

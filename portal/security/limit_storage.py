@@ -121,6 +121,11 @@ class FixedWindowMemoryStorage(Storage):
             window[0] += amount
             return window[0]
 
+    def incr_with_expiry(self, key: str, expiry: float, amount: int = 1) -> tuple[int, float]:
+        """``incr``, and the Unix time its window ends (what ``get_expiry`` would say)."""
+        count = FixedWindowMemoryStorage.incr(self, key, expiry, amount)
+        return count, FixedWindowMemoryStorage.get_expiry(self, key)
+
     # Reads take no lock: one dict lookup and two reads of a list that only ``incr`` changes
     # (its count, in place) are each atomic, and a count read a moment early is what a
     # locked read just before that ``incr`` would have returned.
@@ -263,6 +268,17 @@ class StorageHealth:
         return fallback()
 
 
+# limits' ``incr_expire`` script, answering the key's TTL too: the counter and the reset time
+# of the headers in one round trip instead of two. KEYS[1] = the key; ARGV = expiry, amount.
+_INCR_TTL = b"""
+local current = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2]))
+if current == tonumber(ARGV[2]) then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return {current, redis.call('TTL', KEYS[1])}
+"""
+
+
 class RedisWithMemoryFallback(Storage):
     """limits' ``RedisStorage`` while Redis answers, ``FixedWindowMemoryStorage`` when not.
 
@@ -287,6 +303,7 @@ class RedisWithMemoryFallback(Storage):
         self.memory = FixedWindowMemoryStorage()
         self.health = health or StorageHealth(url)
         self._errors = self.redis.base_exceptions
+        self._incr_ttl = self.redis.get_connection().register_script(_INCR_TTL)
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -298,6 +315,19 @@ class RedisWithMemoryFallback(Storage):
             lambda: self.memory.incr(key, expiry, amount),
             self._errors,
         )
+
+    def incr_with_expiry(self, key: str, expiry: int, amount: int = 1) -> tuple[int, float]:
+        """``incr`` and ``get_expiry`` in one round trip: the count, and the Unix time the
+        window ends (Redis's own ``TTL`` of the key, as ``get_expiry`` reads it)."""
+        return self.health.attempt(
+            lambda: self._incr_with_expiry(key, expiry, amount),
+            lambda: self.memory.incr_with_expiry(key, expiry, amount),
+            self._errors,
+        )
+
+    def _incr_with_expiry(self, key: str, expiry: int, amount: int) -> tuple[int, float]:
+        count, ttl = self._incr_ttl([self.redis.prefixed_key(key)], [expiry, amount])
+        return int(count), max(int(ttl), 0) + time.time()
 
     def get(self, key: str) -> int:
         return self.health.attempt(

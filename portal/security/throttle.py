@@ -30,12 +30,20 @@ from limits.strategies import FixedWindowRateLimiter
 
 from portal.errors import RateLimited
 from portal.security.identity import current_identity
-from portal.security.limit_storage import StorageHealth, limiter_storage_uri, uses_fallback
+from portal.security.limit_storage import (
+    FixedWindowMemoryStorage,
+    RedisWithMemoryFallback,
+    StorageHealth,
+    limiter_storage_uri,
+    uses_fallback,
+)
 from portal.security.plans import limits_for
 
 log = logging.getLogger(__name__)
 
 UNCOUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+# The storages that count and tell the window's end in one call (``incr_with_expiry``).
+_COUNTS_WITH_EXPIRY = (FixedWindowMemoryStorage, RedisWithMemoryFallback)
 
 
 @dataclass
@@ -51,11 +59,13 @@ class RequestLimiter:
 
 @dataclass(frozen=True)
 class _Counted:
-    """This request's count: its limit, its storage key and where it stands."""
+    """This request's count: its limit, its storage key and where it stands (and when its
+    window ends, when the storage said so with the count)."""
 
     limit: RateLimitItem
     key: str
     remaining: int
+    reset_at: float | None = None
 
 
 def rate_limit_key() -> str:
@@ -96,14 +106,19 @@ def count_request() -> None:
     limiter = _limiter()
     limit = _parsed(plan_limit())
     key = limit.key_for(limiter.prefix, rate_limit_key())
+    storage = limiter.storage
+    reset_at: float | None = None
     try:
-        count = limiter.storage.incr(key, limit.get_expiry())
+        if isinstance(storage, _COUNTS_WITH_EXPIRY):  # ours: one round trip for both
+            count, reset_at = storage.incr_with_expiry(key, limit.get_expiry())
+        else:
+            count = storage.incr(key, limit.get_expiry())
     except Exception:
         if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
             raise
         log.warning("rate-limit storage unavailable; request not counted", exc_info=True)
         return
-    g.rate_limit = counted = _Counted(limit, key, max(0, limit.amount - count))
+    g.rate_limit = counted = _Counted(limit, key, max(0, limit.amount - count), reset_at)
     if count > limit.amount:
         figures = usage()
         retry_after = figures[2] - time.time() if figures else counted.limit.get_expiry()
@@ -141,6 +156,8 @@ def usage() -> tuple[int, int, float] | None:
     counted: _Counted | None = g.get("rate_limit")
     if counted is None:
         return None
+    if counted.reset_at is not None:
+        return counted.limit.amount, counted.remaining, counted.reset_at
     try:
         reset_at = _limiter().storage.get_expiry(counted.key)
         return counted.limit.amount, counted.remaining, reset_at
