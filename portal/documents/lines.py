@@ -25,6 +25,7 @@ from portal.forms import (
     json_items,
     strip,
 )
+from portal.inserts import new_object
 
 MAX_LINES = 200
 QUANTITY_POSITIVE = _l("Quantity must be greater than 0")
@@ -208,7 +209,7 @@ def apply_lines(
     no ``surcharge_percent`` takes its rate's pairing; otherwise such a line has none. The
     document's ``withholding_percent`` is already set.
     """
-    lines = []
+    lines: list[Any] = []
     for position, given in enumerate(values):
         value = {"tax_name": "", "tax_note": "", **given}
         if value.get("surcharge_percent") is None:
@@ -223,15 +224,18 @@ def apply_lines(
             value["surcharge_percent"],
         )
         lines.append(
-            line_class(
-                position=position,
-                **value,
-                gross=amounts.gross,
-                discount=amounts.discount,
-                net=amounts.net,
-                tax=amounts.tax,
-                surcharge=amounts.surcharge,
-                total=amounts.total,
+            new_object(
+                line_class,
+                {
+                    "position": position,
+                    **value,
+                    "gross": amounts.gross,
+                    "discount": amounts.discount,
+                    "net": amounts.net,
+                    "tax": amounts.tax,
+                    "surcharge": amounts.surcharge,
+                    "total": amounts.total,
+                },
             )
         )
     totals = document_totals(lines, document.withholding_percent or ZERO)
