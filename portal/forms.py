@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
@@ -211,7 +212,7 @@ def _checked_items(
     problem = _list_problem(field, name, items)
     if problem is not None:
         return [], problem
-    probe = field.unbound_field.args[0](meta={"csrf": False})
+    probe = _probe(field.unbound_field.args[0])
     checked: list[dict[str, Any]] = []
     errors: dict[str, Any] = {}
     for position, item in enumerate(items):
@@ -227,6 +228,23 @@ def _checked_items(
                     errors.setdefault(f"{key}.{sub}", str(messages[0]))
         checked.append(probe.data)
     return checked, errors
+
+
+_probes = threading.local()
+
+
+def _probe(form_class: type[Form]) -> Form:
+    """This thread's one instance of a list's sub-form: every use processes it afresh
+    (``process`` resets each field; ``validate`` its errors), so a request needs no new
+    one. A plain ``wtforms.Form``: its messages are lazy strings, read in the request's
+    language when they are shown, so an instance serves every language."""
+    kept: dict[type[Form], Form] | None = getattr(_probes, "forms", None)
+    if kept is None:
+        kept = _probes.forms = {}
+    probe = kept.get(form_class)
+    if probe is None:
+        probe = kept[form_class] = form_class(meta={"csrf": False})
+    return probe
 
 
 def json_items(form: Any, name: str) -> list[dict[str, Any]]:

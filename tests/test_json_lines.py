@@ -4,6 +4,7 @@ gave, whatever the body, errors (keys, messages, order) and values alike."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -89,3 +90,33 @@ def test_a_wrong_item_is_named_by_its_own_place(app):
             ]
         else:
             raise AssertionError("accepted")
+
+
+def test_one_sub_form_per_thread_serves_every_request_and_language(app):
+    """The lines' sub-form is kept per thread (``forms._probe``): a request after another
+    reads only its own lines (nothing left from the last), in its own language, and another
+    thread gets its own instance."""
+    from portal import forms
+
+    head = {"customerId": "cus_x", "invoiceDate": "2026-01-15"}
+    first = {**head, "lines": [{"description": "A", "discountPercent": "150"}]}
+    second = {**head, "lines": [{"description": "B", "quantity": "2"}]}
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert _outcome(InvoiceForm, first, item_lists=LINE_LISTS) == (
+            "errors",
+            [("lines[0].discount_percent", "Debe estar entre 0 y 100")],
+        )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        kind, lines = _outcome(InvoiceForm, second, item_lists=LINE_LISTS)
+        assert kind == "lines" and lines[0]["discount_percent"] is None
+        assert _outcome(InvoiceForm, first, item_lists=LINE_LISTS)[1] == [
+            ("lines[0].discount_percent", "Must be between 0 and 100")
+        ]
+    from portal.documents.lines import LineForm
+
+    mine = forms._probe(LineForm)
+    theirs: list[Any] = []
+    worker = threading.Thread(target=lambda: theirs.append(forms._probe(LineForm)))
+    worker.start()
+    worker.join()
+    assert forms._probe(LineForm) is mine and theirs[0] is not mine
