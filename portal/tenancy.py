@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,18 +32,26 @@ def get_for_organization(
     """
     if not isinstance(public_id, str) or not _PUBLIC_ID.fullmatch(public_id):
         raise not_found()  # before the database sees a NUL or a surrogate it would refuse
+    values = {"public_id": public_id, "organization_id": organization_id}
+    row = db.session.scalar(_by_public_id(cast(Any, model), for_update), values)
+    if row is None:
+        raise not_found()
+    return row
+
+
+@functools.cache
+def _by_public_id(model: Any, for_update: bool) -> Select:
+    """The lookup of one of ``model``'s rows, built once per model (every read of one thing
+    runs it): bound parameters, so SQLAlchemy keeps its compiled form by the statement."""
     stmt = select(model).where(
-        model.public_id == public_id,  # type: ignore[attr-defined]
-        model.organization_id == organization_id,  # type: ignore[attr-defined]
+        model.public_id == bindparam("public_id"),
+        model.organization_id == bindparam("organization_id"),
     )
     if for_update:  # PostgreSQL row lock; SQLite writers already hold the database lock
         # populate_existing: an object this session loaded before the lock was granted
         # must be refreshed with what the lock holder committed (no stale balance).
         stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
-    row = db.session.scalar(stmt)
-    if row is None:
-        raise not_found()
-    return row
+    return stmt
 
 
 def lock_organization(organization_id: int) -> Organization:
