@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length, Optional
 
@@ -184,14 +184,19 @@ def _tax_percent(entry: Mapping[str, Any], named: dict[str, Any] | None, product
     return product.tax_rate if product else ZERO
 
 
+# Built once (every document with product lines runs it): an expanding parameter takes
+# the list of ids.
+_PRODUCTS = select(Product).where(
+    Product.organization_id == bindparam("organization_id"),
+    Product.public_id.in_(bindparam("public_ids", expanding=True)),
+)
+
+
 def _products(organization_id: int, public_ids: set[str]) -> dict[str, Product]:
     if not public_ids:
         return {}
-    rows = db.session.scalars(
-        select(Product).where(
-            Product.organization_id == organization_id, Product.public_id.in_(public_ids)
-        )
-    )
+    values = {"organization_id": organization_id, "public_ids": list(public_ids)}
+    rows = db.session.scalars(_PRODUCTS, values)
     return {row.public_id: row for row in rows}
 
 

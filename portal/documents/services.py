@@ -108,13 +108,17 @@ def get_document(
     )
 
 
+# Built once (every document naming a customer runs it): see ``tenancy._by_public_id``.
+_CUSTOMER = select(Customer).where(
+    Customer.public_id == bindparam("public_id"),
+    Customer.organization_id == bindparam("organization_id"),
+)
+
+
 def customer_of(actor: User, public_id: str) -> Customer:
     """A customer named by a document form: another tenant's or an unknown one is a 400."""
-    customer = db.session.scalar(
-        select(Customer).where(
-            Customer.public_id == public_id, Customer.organization_id == actor.organization_id
-        )
-    )
+    values = {"public_id": public_id, "organization_id": actor.organization_id}
+    customer = db.session.scalar(_CUSTOMER, values)
     if customer is None:
         raise ValidationError({"customer_id": CustomerNotFound().message})
     return customer
