@@ -96,3 +96,22 @@ def test_a_write_that_cannot_have_the_gate_is_answered_busy(make_app, make_user,
         "/api/v1/customers", json={"name": "Nuevo"}, headers=bearer(owner)
     )
     assert_envelope(answer, 201)
+
+
+def test_a_read_sees_one_snapshot_however_many_statements_it_runs(database):
+    """A safe request's statements share one transaction (its ``BEGIN`` is said to the
+    driver, not through SQLAlchemy): a write committed by another connection between two of
+    them is not seen by the second, as it would be if each ran on its own."""
+    from flask import Flask
+
+    engine, _path = database
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t (n) VALUES (1)"))
+    request = Flask(__name__).test_request_context("/api/v1/things", method="GET")
+    with request, engine.connect() as reader:
+        assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 1
+        with engine.begin() as writer:  # another connection, outside the request
+            writer.execute(text("INSERT INTO t (n) VALUES (2)"))
+        assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    with engine.connect() as after:
+        assert after.execute(text("SELECT count(*) FROM t")).scalar() == 2
