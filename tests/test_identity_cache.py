@@ -188,3 +188,29 @@ def test_each_request_gets_objects_of_its_own(app, make_user, now):
         assert 99 not in second.organization.reminder_days
         assert second.name == user.name
         assert second in db.session and not db.session.dirty
+
+
+def test_a_writes_token_is_verified_once_yet_expires_and_is_revoked_as_before(
+    app, make_app, client, make_user, now
+):
+    """A write reads its caller afresh but does not check a byte-identical token's signature
+    again (``tokens._verified``): its expiry still counts, its revocation is still read from
+    the database, and another key does not accept it."""
+    from portal.security import tokens
+
+    owner = make_user(role="OWNER")
+    body = {"name": "Cliente Firma"}
+    assert_envelope(client.post("/api/v1/customers", json=body, headers=bearer(owner)), 201)
+    with app.app_context():
+        key = (app.config["SECRET_KEY"], app.config["JWT_ALGORITHM"], owner.token)
+        assert key in tokens._verified
+        expires = decode_token(owner.token)["exp"]
+    with time_machine.travel(expires, tick=False):
+        late = client.post("/api/v1/customers", json=body, headers=bearer(owner))
+        assert_envelope(late, 401, "TOKEN_INVALID")
+    other = make_app(SECRET_KEY="another-key-" + "k" * 40).test_client()
+    elsewhere = other.post("/api/v1/customers", json=body, headers=bearer(owner))
+    assert_envelope(elsewhere, 401, "TOKEN_INVALID")
+    assert_envelope(client.delete("/api/v1/auth/token", headers=bearer(owner)), 200)
+    after = client.post("/api/v1/customers", json=body, headers=bearer(owner))
+    assert_envelope(after, 401, "TOKEN_INVALID")
