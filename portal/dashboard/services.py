@@ -17,17 +17,18 @@ organisation's currency. Definitions (docs/decisions.md, "Dashboard"):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from portal.accounts.models import Organization, User
+from portal.accounts.models import User
 from portal.dashboard.models import DailyTotal, QuoteTotal
-from portal.dashboard.tops import kept_tops, own
+from portal.dashboard.tops import kept_tops
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceStatus
 from portal.money import quantize
@@ -117,10 +118,20 @@ def dashboard(actor: User, period: Period) -> Dashboard:
     today = organization.today()
     previous = period.previous()
     current_figures, previous_figures = Figures(), Figures()
-    monthly = _monthly(organization, period, previous, current_figures, previous_figures)
-    _quote_figures(organization, period, previous, today, current_figures, previous_figures)
-    outstanding, overdue, overdue_count, aging = _receivables(organization, today)
-    quotes_open, pipeline_value, pipeline = _pipeline(organization, today)
+    statements = _statements(db.session.get_bind().dialect.name)
+    values = {
+        "organization_id": organization.id,
+        "currency": organization.currency,
+        "period_start": period.start,
+        "period_end": period.end,
+        "previous_start": previous.start,
+        "today": today,
+        **{f"d{n}": today - timedelta(days=n) for n in (30, 60, 90)},
+    }
+    monthly = _monthly(statements, values, period, current_figures, previous_figures)
+    _quote_figures(statements, values, current_figures, previous_figures)
+    outstanding, overdue, overdue_count, aging = _receivables(statements, values)
+    quotes_open, pipeline_value, pipeline = _pipeline(statements, values)
     top_customers, top_products = kept_tops(organization, period)
     return Dashboard(
         period=period,
@@ -141,22 +152,42 @@ def dashboard(actor: User, period: Period) -> Dashboard:
     )
 
 
-def _in_current(column: Any, period: Period) -> ColumnElement[bool]:
-    return column >= period.start
+@dataclass(frozen=True)
+class _Statements:
+    """The dashboard's queries, built once per dialect with bound parameters (the
+    organisation, its currency, the periods' edges, today and the aging's edges): building
+    them cost a dashboard about a tenth of its time."""
+
+    monthly: Any
+    quote_totals: Any
+    quotes_expired_by_period: Any
+    receivables: Any
+    pipeline: Any
+    quotes_expired: Any
 
 
-def _monthly(
-    organization: Organization, period: Period, previous: Period, now: Figures, before: Figures
-) -> list[tuple[date, Decimal, Decimal]]:
-    """Invoiced, paid and settled by month of the period, and both periods' totals: one
-    query over the running daily totals (a row per day, not per invoice)."""
-    invoiced: dict[str, Decimal] = {}
-    paid: dict[str, Decimal] = {}
-    settled: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
-    accepted: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
-    rows = db.session.execute(
+def _own(model: Any) -> list[ColumnElement[bool]]:
+    """``tops.own`` with bound parameters: the organisation's rows in its currency."""
+    return [
+        model.organization_id == bindparam("organization_id"),
+        model.currency == bindparam("currency"),
+    ]
+
+
+def _in_current(column: Any) -> ColumnElement[bool]:
+    return column >= bindparam("period_start")
+
+
+def _both_periods(column: Any) -> ColumnElement[bool]:
+    return column.between(bindparam("previous_start"), bindparam("period_end"))
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    """Built on first use per dialect (``month_key`` is the dialect's), inside a request."""
+    monthly = (
         select(
-            _in_current(DailyTotal.day, period).label("in_period"),
+            _in_current(DailyTotal.day).label("in_period"),
             month_key(DailyTotal.day).label("month"),
             money_sum(DailyTotal.invoiced),
             money_sum(DailyTotal.paid),
@@ -165,9 +196,70 @@ def _monthly(
             func.coalesce(func.sum(DailyTotal.accepted_count), 0),
             func.coalesce(func.sum(DailyTotal.accepted_seconds), 0),
         )
-        .where(*own(DailyTotal, organization), DailyTotal.day.between(previous.start, period.end))
+        .where(*_own(DailyTotal), _both_periods(DailyTotal.day))
         .group_by("in_period", "month")
     )
+    quote_totals = (
+        select(
+            _in_current(QuoteTotal.day).label("in_period"),
+            QuoteTotal.status,
+            func.coalesce(func.sum(QuoteTotal.count), 0),
+        )
+        .where(*_own(QuoteTotal), _both_periods(QuoteTotal.day))
+        .group_by("in_period", QuoteTotal.status)
+    )
+    waiting = [
+        *_own(Quote),
+        Quote.status == QuoteStatus.SENT,
+        Quote.valid_until < bindparam("today"),
+    ]
+    quotes_expired_by_period = (
+        select(_in_current(Quote.issue_date).label("in_period"), func.count())
+        .where(*waiting, _both_periods(Quote.issue_date))
+        .group_by("in_period")
+    )
+    due = Invoice.due_date
+    bucket = case(
+        (or_(due.is_(None), due >= bindparam("today")), 0),
+        (due >= bindparam("d30"), 1),
+        (due >= bindparam("d60"), 2),
+        (due >= bindparam("d90"), 3),
+        else_=4,
+    ).label("bucket")
+    receivables = (
+        select(bucket, func.count(), money_sum(Invoice.total - Invoice.amount_paid))
+        .where(*_own(Invoice), Invoice.status.in_(InvoiceStatus.OPEN))
+        .group_by("bucket")
+    )
+    pipeline = (
+        select(
+            QuoteTotal.status,
+            func.coalesce(func.sum(QuoteTotal.count), 0),
+            money_sum(QuoteTotal.total),
+        )
+        .where(*_own(QuoteTotal))
+        .group_by(QuoteTotal.status)
+    )
+    quotes_expired = select(func.count(), money_sum(Quote.total)).where(*waiting)
+    return _Statements(
+        monthly, quote_totals, quotes_expired_by_period, receivables, pipeline, quotes_expired
+    )
+
+
+def _monthly(
+    statements: _Statements,
+    values: dict[str, Any],
+    period: Period,
+    now: Figures,
+    before: Figures,
+) -> list[tuple[date, Decimal, Decimal]]:
+    """Invoiced, paid and settled by month of the period, and both periods' totals: one
+    query over the running daily totals (a row per day, not per invoice)."""
+    invoiced: dict[str, Decimal] = {}
+    paid: dict[str, Decimal] = {}
+    settled: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+    accepted: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+    rows = db.session.execute(statements.monthly, values)
     for is_now, month, invoiced_amount, paid_amount, count, days_taken, won, waited in rows:
         figures = now if is_now else before
         figures.invoiced += invoiced_amount
@@ -188,93 +280,40 @@ def _monthly(
 
 
 def _quote_figures(
-    organization: Organization,
-    period: Period,
-    previous: Period,
-    today: date,
-    now: Figures,
-    before: Figures,
+    statements: _Statements, values: dict[str, Any], now: Figures, before: Figures
 ) -> None:
     """Conversion of the quotes issued in each period: accepted, converted and rejected from
     the running quote totals; those sent and past their date (expired, an answer too) from
     the quotes still awaiting one."""
-    rows = db.session.execute(
-        select(
-            _in_current(QuoteTotal.day, period).label("in_period"),
-            QuoteTotal.status,
-            func.coalesce(func.sum(QuoteTotal.count), 0),
-        )
-        .where(*own(QuoteTotal, organization), QuoteTotal.day.between(previous.start, period.end))
-        .group_by("in_period", QuoteTotal.status)
-    )
-    for is_now, status, count in rows:
+    for is_now, status, count in db.session.execute(statements.quote_totals, values):
         figures = now if is_now else before
         if status in WON:
             figures.quotes_won += count
             figures.quotes_answered += count
         elif status == QuoteStatus.REJECTED:
             figures.quotes_answered += count
-    expired = db.session.execute(
-        select(_in_current(Quote.issue_date, period).label("in_period"), func.count())
-        .where(
-            *own(Quote, organization),
-            Quote.status == QuoteStatus.SENT,
-            Quote.valid_until < today,
-            Quote.issue_date.between(previous.start, period.end),
-        )
-        .group_by("in_period")
-    )
-    for is_now, count in expired:
+    for is_now, count in db.session.execute(statements.quotes_expired_by_period, values):
         (now if is_now else before).quotes_answered += count
 
 
-def _receivables(organization: Organization, today: date) -> tuple[Decimal, Decimal, int, Aging]:
+def _receivables(
+    statements: _Statements, values: dict[str, Any]
+) -> tuple[Decimal, Decimal, int, Aging]:
     """Open balances now: outstanding, overdue (amount, count) and the aging buckets. One
     group per bucket: a single CASE per open invoice, not one sum per figure."""
-    due = Invoice.due_date
-    d30, d60, d90 = (today - timedelta(days=n) for n in (30, 60, 90))
-    bucket = case(
-        (or_(due.is_(None), due >= today), 0),
-        (due >= d30, 1),
-        (due >= d60, 2),
-        (due >= d90, 3),
-        else_=4,
-    ).label("bucket")
-    rows = db.session.execute(
-        select(bucket, func.count(), money_sum(Invoice.total - Invoice.amount_paid))
-        .where(
-            *own(Invoice, organization),
-            Invoice.status.in_(InvoiceStatus.OPEN),
-        )
-        .group_by("bucket")
-    )
     amounts, counts = [ZERO] * 5, [0] * 5
-    for index, count, balance in rows:
+    for index, count, balance in db.session.execute(statements.receivables, values):
         amounts[index], counts[index] = balance, count
     past = amounts[1:]  # every bucket but "current" is past due
     return sum(amounts, ZERO), sum(past, ZERO), sum(counts[1:]), Aging(*amounts)
 
 
-def _pipeline(organization: Organization, today: date) -> tuple[int, Decimal, dict]:
+def _pipeline(statements: _Statements, values: dict[str, Any]) -> tuple[int, Decimal, dict]:
     """Quotes by status now, from the running totals; a sent quote past its date counts as
     expired (read from the quotes still awaiting an answer)."""
-    rows = db.session.execute(
-        select(
-            QuoteTotal.status,
-            func.coalesce(func.sum(QuoteTotal.count), 0),
-            money_sum(QuoteTotal.total),
-        )
-        .where(*own(QuoteTotal, organization))
-        .group_by(QuoteTotal.status)
-    )
+    rows = db.session.execute(statements.pipeline, values)
     pipeline = {status: (count, total) for status, count, total in rows}
-    expired_count, expired_total = db.session.execute(
-        select(func.count(), money_sum(Quote.total)).where(
-            *own(Quote, organization),
-            Quote.status == QuoteStatus.SENT,
-            Quote.valid_until < today,
-        )
-    ).one()
+    expired_count, expired_total = db.session.execute(statements.quotes_expired, values).one()
     sent_count, sent_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
     pipeline[QuoteStatus.SENT] = (sent_count - expired_count, sent_total - expired_total)
     pipeline[QuoteStatus.EXPIRED] = (expired_count, expired_total)
