@@ -152,3 +152,20 @@ def test_the_shared_organisation_is_the_sessions_object_as_committed(app, make_u
         assert shared is organization
         assert (shared.invoice_prefix, shared.tax_rates) == ("NUEVO", rates)
         assert not db.session.dirty
+
+
+def test_a_documents_read_takes_its_lines_in_the_same_query(app, client, make_user):
+    """``GET /invoices/<id>`` reads the invoice and all its lines, in their order, in one
+    SELECT (a joined load), not the document and then its lines lazily."""
+    accountant = make_user(role="ACCOUNTANT")
+    body = {"customerName": "Uno", "invoiceDate": TODAY.isoformat(), "lines": many_lines()}
+    created = assert_envelope(
+        client.post("/api/v1/invoices", json=body, headers=bearer(accountant)), 201
+    )["data"]
+    with Statements(app) as statements:
+        read = client.get(f"/api/v1/invoices/{created['id']}", headers=bearer(accountant))
+        data = assert_envelope(read, 200)["data"]
+    assert data["lines"] == created["lines"]
+    selects = [s for s in statements.seen if s.startswith("SELECT")]
+    reading_lines = [s for s in selects if "invoice_lines" in s]
+    assert len(reading_lines) == 1 and "FROM invoices" in reading_lines[0], selects

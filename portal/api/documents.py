@@ -92,7 +92,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
 
     @require("portal.read")
     def read(public_id: str) -> Response:
-        document = documents.get_document(kind, acting_user(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id, with_lines=True)
         return with_etag(ok(_("Request completed"), kind.to_json(document, detail=True)), document)
 
     @require(kind.write_permission)
@@ -119,7 +119,7 @@ def document_routes(bp: Blueprint, kind: DocumentType) -> None:
     @require("portal.read")
     def pdf(public_id: str) -> Response:
         actor = acting_user()
-        document = documents.get_document(kind, actor, public_id)
+        document = documents.get_document(kind, actor, public_id, with_lines=True)
         assert kind.render_pdf is not None
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 

@@ -100,11 +100,22 @@ _pages: dict[tuple, tuple[Select | None, tuple, Select]] = {}
 
 
 def get_document(
-    kind: DocumentType, actor: User, public_id: str, *, for_update: bool = False
+    kind: DocumentType,
+    actor: User,
+    public_id: str,
+    *,
+    for_update: bool = False,
+    with_lines: bool = False,
 ) -> Any:
-    """The organisation's document, else the type's 404; ``for_update`` locks its row."""
+    """The organisation's document, else the type's 404; ``for_update`` locks its row,
+    ``with_lines`` reads its lines in the same query (what its JSON or PDF shows)."""
     return get_for_organization(
-        kind.model, public_id, actor.organization_id, kind.not_found, for_update=for_update
+        kind.model,
+        public_id,
+        actor.organization_id,
+        kind.not_found,
+        for_update=for_update,
+        with_collection="lines" if with_lines else None,
     )
 
 

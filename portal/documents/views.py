@@ -167,13 +167,13 @@ def document_pages(
 
     @require("portal.read")
     def show(public_id: str) -> Any:
-        document = documents.get_document(kind, acting_user(), public_id)
+        document = documents.get_document(kind, acting_user(), public_id, with_lines=True)
         return detail_page(kind, document, detail_context)
 
     @require("portal.read")
     def pdf(public_id: str) -> Response:
         actor = acting_user()
-        document = documents.get_document(kind, actor, public_id)
+        document = documents.get_document(kind, actor, public_id, with_lines=True)
         assert kind.render_pdf is not None
         return pdf_response(kind.render_pdf(document, actor.organization), document.number)
 
