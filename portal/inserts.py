@@ -19,8 +19,9 @@ sees ordinary loaded objects. It does what the ORM's flush would have done for t
 
 The mapper's ``before_insert`` and ``after_insert`` events fire as the flush fires them (the
 demo's replay stamps its rows in ``before_insert``). What it does not do: an object's
-children must be new and have no new children of their own. Callers are the places that create such
-rows (``documents.services.create_document``).
+children must be new and have no new children of their own. Callers: a document created
+(``documents.services.create_document``) and a history entry (``documents.history.record``,
+left unattached: nothing in the request reads it back).
 """
 
 from __future__ import annotations
