@@ -101,7 +101,10 @@ def _values(obj: Any, plan: _Plan) -> dict[str, Any]:
         if relationship in state:
             parent = state[relationship]
             for fk, pk in pairs:
-                state[fk] = None if parent is None else getattr(parent, pk)
+                value = None if parent is None else getattr(parent, pk)
+                if parent is not None and value is None:  # a new parent: the flush's job
+                    raise ValueError(f"{relationship} holds an object not yet written")
+                state[fk] = value
     for attribute, column in plan.returned:
         if state.get(attribute) is not None:
             raise ValueError(f"{column} is filled by the database, yet was given")

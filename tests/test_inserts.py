@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event, inspect, select, text
 
 from portal.accounts.models import User
@@ -169,3 +170,25 @@ def test_a_documents_read_takes_its_lines_in_the_same_query(app, client, make_us
     selects = [s for s in statements.seen if s.startswith("SELECT")]
     reading_lines = [s for s in selects if "invoice_lines" in s]
     assert len(reading_lines) == 1 and "FROM invoices" in reading_lines[0], selects
+
+
+def test_a_parent_not_yet_written_is_refused_not_written_as_null(app, make_user):
+    """``insert_new`` takes a many-to-one's key from the object it holds; an object that
+    has none yet (new, never flushed) is a programming error, not a NULL foreign key."""
+    from portal.inserts import insert_new
+
+    owner = make_user(role="OWNER")
+    with app.test_request_context("/api/v1/invoices", method="POST"):
+        actor = db.session.scalars(select(User).where(User.public_id == owner.id)).one()
+        invoice = Invoice(
+            organization_id=actor.organization_id,
+            number="NUEVO-1",
+            status="DRAFT",
+            currency="USD",
+            customer_name="Nuevo",
+            invoice_date=TODAY,
+            customer=Customer(organization_id=actor.organization_id, name="Sin escribir"),
+        )
+        with pytest.raises(ValueError, match="customer"):
+            insert_new(invoice)
+        db.session.rollback()
