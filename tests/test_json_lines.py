@@ -15,6 +15,7 @@ from portal.errors import ValidationError
 from portal.forms import form_from_json
 from portal.invoices.forms import InvoiceForm
 from portal.quotes.forms import QuoteForm
+from tests.conftest import org_today
 
 CHECKED = settings(
     max_examples=150,
@@ -98,7 +99,7 @@ def test_one_sub_form_per_thread_serves_every_request_and_language(app):
     thread gets its own instance."""
     from portal import forms
 
-    head = {"customerId": "cus_x", "invoiceDate": "2026-01-15"}
+    head = {"customerId": "cus_x", "invoiceDate": org_today().isoformat()}
     first = {**head, "lines": [{"description": "A", "discountPercent": "150"}]}
     second = {**head, "lines": [{"description": "B", "quantity": "2"}]}
     with app.test_request_context(headers={"Accept-Language": "es"}):
