@@ -28,7 +28,7 @@ from portal.mail import services as mail
 from portal.mail.models import OutgoingMessage
 from portal.pagination import keyset_statement, run_page
 from portal.search import matches
-from portal.tenancy import get_for_organization, share_organization
+from portal.tenancy import find_for_organization, get_for_organization, share_organization
 from portal.web import external_url
 from portal.webhooks.services import announce
 
@@ -119,17 +119,9 @@ def get_document(
     )
 
 
-# Built once (every document naming a customer runs it): see ``tenancy._by_public_id``.
-_CUSTOMER = select(Customer).where(
-    Customer.public_id == bindparam("public_id"),
-    Customer.organization_id == bindparam("organization_id"),
-)
-
-
 def customer_of(actor: User, public_id: str) -> Customer:
     """A customer named by a document form: another tenant's or an unknown one is a 400."""
-    values = {"public_id": public_id, "organization_id": actor.organization_id}
-    customer = db.session.scalar(_CUSTOMER, values)
+    customer = find_for_organization(Customer, public_id, actor.organization_id)
     if customer is None:
         raise ValidationError({"customer_id": CustomerNotFound().message})
     return customer

@@ -122,7 +122,9 @@ class FixedWindowMemoryStorage(Storage):
             return window[0]
 
     def incr_with_expiry(self, key: str, expiry: float, amount: int = 1) -> tuple[int, float]:
-        """``incr``, and the Unix time its window ends (what ``get_expiry`` would say)."""
+        """``incr``, and the Unix time its window ends (what ``get_expiry`` would say): one
+        call of the storage, whose two parts are this class's own, not what an instance's
+        attributes may have been replaced by."""
         count = FixedWindowMemoryStorage.incr(self, key, expiry, amount)
         return count, FixedWindowMemoryStorage.get_expiry(self, key)
 
