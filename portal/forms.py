@@ -205,46 +205,107 @@ def _list_formdata(field: FieldList, name: str, items: Any, formdata: MultiDict)
 def _checked_items(
     field: FieldList, name: str, items: Any
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """A JSON list of objects checked item by item by **one** sub-form, processed again for
-    each (WTForms builds and binds a whole form per entry of a ``FieldList``: most of the
-    validation of a 10-line invoice). The items' ``data``, and the errors a list of
-    sub-forms would give, keyed ``lines[2].quantity`` by the item's place in the list."""
+    """A JSON list of objects checked item by item by the sub-form's own fields (WTForms
+    builds and binds a whole form per entry of a ``FieldList``: most of the validation of a
+    10-line invoice). The items' ``data``, and the errors a list of sub-forms would give,
+    keyed ``lines[2].quantity`` by the item's place in the list."""
     problem = _list_problem(field, name, items)
     if problem is not None:
         return [], problem
-    probe = _probe(field.unbound_field.args[0])
+    checker = _checker(field.unbound_field.args[0])
     checked: list[dict[str, Any]] = []
     errors: dict[str, Any] = {}
     for position, item in enumerate(items):
         key = f"{name}[{position}]"
-        texts, item_errors = _item_texts(probe, item, key)
-        errors.update(item_errors)
         if not isinstance(item, dict):
+            errors[key] = WRONG_TYPE
             continue
-        probe.process(MultiDict(texts))
-        if not probe.validate():
-            for sub, messages in probe.errors.items():
-                if messages:
-                    errors.setdefault(f"{key}.{sub}", str(messages[0]))
-        checked.append(probe.data)
+        checked.append(checker.check(item, key, errors))
     return checked, errors
 
 
-_probes = threading.local()
+class _ItemChecker:
+    """One instance of a sub-form whose fields read JSON objects one after another.
+
+    Each field takes WTForms' own steps, those ``Form.process`` and ``Form.validate`` would
+    take (``Field.process``: the field's ``process_data`` of its default, its
+    ``process_formdata``, its filters; ``Field.validate``: ``pre_validate``, the validators
+    with the form's inline ``validate_<name>`` last, ``post_validate``), but straight from
+    the item: no ``MultiDict``, no key camelized per item, no form-wide passes (85 → 39 µs
+    a line of an invoice, issue 16.2). A field class that changes those steps (its own
+    ``process``, ``validate`` or ``post_process``: a ``FormField``, a ``FieldList``) or a
+    callable default is refused when the checker is built.
+    """
+
+    def __init__(self, form_class: type[Form]) -> None:
+        self.form = form_class(meta={"csrf": False})
+        self.fields: list[tuple[str, str, Field, tuple, tuple]] = []
+        for name, field in self.form._fields.items():
+            kind = type(field)
+            if (
+                kind.process is not Field.process
+                or kind.validate is not Field.validate
+                or kind.post_process is not Field.post_process
+                or callable(field.default)
+            ):
+                raise TypeError(f"{form_class.__name__}.{name}: not a plain field")
+            filters = tuple(field.filters)
+            inline_filter = getattr(self.form, f"filter_{name}", None)
+            if inline_filter is not None:
+                filters += (inline_filter,)
+            inline = getattr(form_class, f"validate_{name}", None)
+            extra = (inline,) if inline is not None else ()
+            self.fields.append((name, camelize(name), field, filters, extra))
+
+    def check(self, item: dict[str, Any], key: str, errors: dict[str, Any]) -> dict[str, Any]:
+        """``item``'s data by field name; its errors go into ``errors``, keyed
+        ``<key>.field``: type errors first, then the first message of each failing field."""
+        data: dict[str, Any] = {}
+        failed: dict[str, Any] = {}
+        for name, json_key, field, filters, extra in self.fields:
+            value = item.get(json_key)
+            text = None if value is None else _as_form_value(field, value)
+            if value is not None and text is None:
+                errors[f"{key}.{name}"] = WRONG_TYPE
+            problems = []
+            try:
+                field.process_data(field.default)
+            except ValueError as exc:
+                problems.append(exc.args[0])
+            field.raw_data = [] if text is None else [text]
+            try:
+                field.process_formdata(field.raw_data)
+            except ValueError as exc:
+                problems.append(exc.args[0])
+            try:
+                for step in filters:
+                    field.data = step(field.data)
+            except ValueError as exc:
+                problems.append(exc.args[0])
+            field.process_errors = problems
+            if not field.validate(self.form, extra):
+                failed[f"{key}.{name}"] = str(field.errors[0])
+            data[name] = field.data
+        for failure, message in failed.items():
+            errors.setdefault(failure, message)
+        return data
 
 
-def _probe(form_class: type[Form]) -> Form:
-    """This thread's one instance of a list's sub-form: every use processes it afresh
-    (``process`` resets each field; ``validate`` its errors), so a request needs no new
-    one. A plain ``wtforms.Form``: its messages are lazy strings, read in the request's
-    language when they are shown, so an instance serves every language."""
-    kept: dict[type[Form], Form] | None = getattr(_probes, "forms", None)
+_checkers = threading.local()
+
+
+def _checker(form_class: type[Form]) -> _ItemChecker:
+    """This thread's checker of a list's sub-form: every use processes its fields afresh,
+    so a request needs no new one. A plain ``wtforms.Form``: its messages are lazy strings,
+    read in the request's language when they are shown, so one instance serves every
+    language."""
+    kept: dict[type[Form], _ItemChecker] | None = getattr(_checkers, "kept", None)
     if kept is None:
-        kept = _probes.forms = {}
-    probe = kept.get(form_class)
-    if probe is None:
-        probe = kept[form_class] = form_class(meta={"csrf": False})
-    return probe
+        kept = _checkers.kept = {}
+    checker = kept.get(form_class)
+    if checker is None:
+        checker = kept[form_class] = _ItemChecker(form_class)
+    return checker
 
 
 def json_items(form: Any, name: str) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def test_a_wrong_item_is_named_by_its_own_place(app):
 
 
 def test_one_sub_form_per_thread_serves_every_request_and_language(app):
-    """The lines' sub-form is kept per thread (``forms._probe``): a request after another
+    """The lines' sub-form is kept per thread (``forms._checker``): a request after another
     reads only its own lines (nothing left from the last), in its own language, and another
     thread gets its own instance."""
     from portal import forms
@@ -115,9 +115,9 @@ def test_one_sub_form_per_thread_serves_every_request_and_language(app):
         ]
     from portal.documents.lines import LineForm
 
-    mine = forms._probe(LineForm)
+    mine = forms._checker(LineForm)
     theirs: list[Any] = []
-    worker = threading.Thread(target=lambda: theirs.append(forms._probe(LineForm)))
+    worker = threading.Thread(target=lambda: theirs.append(forms._checker(LineForm)))
     worker.start()
     worker.join()
-    assert forms._probe(LineForm) is mine and theirs[0] is not mine
+    assert forms._checker(LineForm) is mine and theirs[0] is not mine
