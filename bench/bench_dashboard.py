@@ -747,7 +747,12 @@ def me(dataset: Dataset) -> Request:
     return dataset.get("/api/v1/me")
 
 
-DASHBOARD_TABLES = ("daily_totals", "monthly_customer_totals", "monthly_product_totals")
+DASHBOARD_TABLES = (
+    "daily_totals",
+    "monthly_customer_totals",
+    "monthly_product_totals",
+    "open_balances",
+)
 SCENARIOS = [
     Scenario("bare", bare_setup, target=BARE, note="bench/bare_app.py: 50 items, no database"),
     Scenario(

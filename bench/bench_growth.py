@@ -94,6 +94,7 @@ BIG_TABLES = (
     "monthly_customer_totals",
     "monthly_product_totals",
     "quote_totals",
+    "open_balances",
 )
 
 

@@ -6,6 +6,7 @@ from portal.dashboard.models import (
     DailyTotal,
     MonthlyCustomerTotal,
     MonthlyProductTotal,
+    OpenBalance,
     QuoteTotal,
 )
 from portal.db import Base
@@ -36,6 +37,7 @@ __all__ = [
     "InvoiceReminder",
     "MonthlyCustomerTotal",
     "MonthlyProductTotal",
+    "OpenBalance",
     "Organization",
     "OutgoingMessage",
     "Payment",

@@ -116,6 +116,26 @@ class QuoteTotal(Base):
     total: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
 
 
+class OpenBalance(Base):
+    """The open invoices (issued or part paid) of one due date: how many, and what they
+    still owe. The dashboard's aging reads these rows (one per due date, however many
+    invoices) instead of every open invoice. An invoice without a due date is never
+    overdue: it is kept under ``NO_DUE_DATE``, the last day there is."""
+
+    __tablename__ = "open_balances"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    balance: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+
+
+NO_DUE_DATE = date(9999, 12, 31)
+
+
 class RankingVersion(Base):
     """A random token replaced whenever an organisation's rankings may change: its monthly
     customer or product totals (an invoice issued or voided, a customer deleted) or the name

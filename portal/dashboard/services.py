@@ -23,14 +23,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import User
-from portal.dashboard.models import DailyTotal, QuoteTotal
+from portal.dashboard.models import DailyTotal, OpenBalance, QuoteTotal
 from portal.dashboard.tops import kept_tops
 from portal.extensions import db
-from portal.invoices.models import Invoice, InvoiceStatus
+from portal.invoices.models import InvoiceStatus
 from portal.money import quantize
 from portal.periods import Period
 from portal.quotes.models import Quote, QuoteStatus
@@ -218,17 +218,19 @@ def _statements(dialect: str) -> _Statements:
         .where(*waiting, _both_periods(Quote.issue_date))
         .group_by("in_period")
     )
-    due = Invoice.due_date
+    due = OpenBalance.due_on  # an invoice without a due date is under the last day there is
     bucket = case(
-        (or_(due.is_(None), due >= bindparam("today")), 0),
+        (due >= bindparam("today"), 0),
         (due >= bindparam("d30"), 1),
         (due >= bindparam("d60"), 2),
         (due >= bindparam("d90"), 3),
         else_=4,
     ).label("bucket")
     receivables = (
-        select(bucket, func.count(), money_sum(Invoice.total - Invoice.amount_paid))
-        .where(*_own(Invoice), Invoice.status.in_(InvoiceStatus.OPEN))
+        select(
+            bucket, func.coalesce(func.sum(OpenBalance.count), 0), money_sum(OpenBalance.balance)
+        )
+        .where(*_own(OpenBalance))
         .group_by("bucket")
     )
     pipeline = (
@@ -299,8 +301,8 @@ def _quote_figures(
 def _receivables(
     statements: _Statements, values: dict[str, Any]
 ) -> tuple[Decimal, Decimal, int, Aging]:
-    """Open balances now: outstanding, overdue (amount, count) and the aging buckets. One
-    group per bucket: a single CASE per open invoice, not one sum per figure."""
+    """Open balances now: outstanding, overdue (amount, count) and the aging buckets, from
+    the running open balances by due date (a row per due date, not per open invoice)."""
     amounts, counts = [ZERO] * 5, [0] * 5
     for index, count, balance in db.session.execute(statements.receivables, values):
         amounts[index], counts[index] = balance, count

@@ -4,9 +4,11 @@ Each function is called by the service making the change, inside its transaction
 an invoice adds it, voiding an issued one takes it away, a payment adds to its day, the
 payment that settles an invoice counts the days it took, and deleting a customer moves
 their totals to the names written on their invoices (as the invoices themselves then
-group). Increments are single upserts, in key order, so concurrent writers never deadlock.
-``rebuild_totals`` recomputes everything from the documents (the migration's backfill, and
-what the tests compare the running totals with).
+group). Quotes and the open balances by due date are counted by the document kernel around
+every change of a document (``quote_counted``/``quote_recount``,
+``invoice_open``/``open_recount``). Increments are single upserts, in key order, so
+concurrent writers never deadlock. ``rebuild_totals`` recomputes everything from the
+documents (the migrations' backfill, and what the tests compare the running totals with).
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from portal.accounts.models import Organization
 from portal.clock import local_time
 from portal.dashboard.models import (
+    NO_DUE_DATE,
     DailyTotal,
     MonthlyCustomerTotal,
     MonthlyProductTotal,
+    OpenBalance,
     QuoteTotal,
     RankingVersion,
 )
@@ -177,6 +181,26 @@ def quote_recount(before: tuple | None, after: tuple | None) -> None:
         )
 
 
+def invoice_open(invoice: Any) -> tuple | None:
+    """What an invoice adds to ``open_balances`` as it stands: while it is open (issued or
+    part paid), one invoice owing its balance on its due date."""
+    if invoice.status not in InvoiceStatus.OPEN:
+        return None
+    due_on = invoice.due_date or NO_DUE_DATE
+    balance = invoice.total - invoice.amount_paid
+    return (invoice.organization_id, invoice.currency, due_on, balance)
+
+
+def open_recount(before: tuple | None, after: tuple | None) -> None:
+    moves = [(state, -1) for state in [before] if state] + [(s, +1) for s in [after] if s]
+    for (organization_id, currency, due_on, balance), sign in sorted(moves):
+        _upsert(
+            OpenBalance,
+            {"organization_id": organization_id, "currency": currency, "due_on": due_on},
+            {"count": sign, "balance": balance * sign},
+        )
+
+
 def quote_accepted(quote: Any) -> None:
     """Accepted now: one more acceptance on the organisation's date, and how long it took."""
     if quote.sent_at is None or quote.decided_at is None:
@@ -254,12 +278,13 @@ def rebuild_totals(
 
     for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
         bind.execute(delete(model).where(*only(model)))
-    # Every organisation rebuilt gets a new ranking token: kept top lists are read again
-    # (migration 0008 rebuilds too, before the tokens' table exists).
-    if inspect(bind.connection() if isinstance(bind, Session) else bind).has_table(
-        RankingVersion.__tablename__
-    ):
+    # Migration 0008 rebuilds too, before the tables of later migrations exist.
+    present = inspect(bind.connection() if isinstance(bind, Session) else bind).has_table
+    if present(RankingVersion.__tablename__):
+        # Every organisation rebuilt gets a new ranking token: kept top lists are read again.
         _new_tokens(bind, scope)
+    if present(OpenBalance.__tablename__):
+        _rebuild_open(bind, only)
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
@@ -379,6 +404,20 @@ def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:
     tokens = [{"organization_id": org_id, "token": new_token()} for org_id in rebuilt]
     if tokens:
         bind.execute(insert(RankingVersion), tokens)
+
+
+def _rebuild_open(bind: Connection | Session, only: Any) -> None:
+    bind.execute(delete(OpenBalance).where(*only(OpenBalance)))
+    due_on = func.coalesce(Invoice.due_date, literal(NO_DUE_DATE, Date)).label("due_on")
+    keys = (Invoice.organization_id, Invoice.currency, due_on)
+    bind.execute(
+        insert(OpenBalance).from_select(
+            ["organization_id", "currency", "due_on", "count", "balance"],
+            select(*keys, func.count(), func.sum(Invoice.total - Invoice.amount_paid))
+            .where(Invoice.status.in_(InvoiceStatus.OPEN), *only(Invoice))
+            .group_by(*keys),
+        )
+    )
 
 
 def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:

@@ -50,7 +50,13 @@ def _void(invoice: Invoice) -> None:
     invoice.voided_at = utcnow()
 
 
-def _payment(target: str, event: str, action: str) -> Transition:
+def _pay(invoice: Invoice, *, amount: Decimal) -> None:
+    """A payment's amount is paid: inside the move, so that the running totals the kernel
+    keeps around it (the open balances) see the balance before and after."""
+    invoice.amount_paid += amount
+
+
+def _payment(target: str, event: str, action: str, effect: Any = None) -> Transition:
     """Payments move an open invoice: part paid, or paid in full (``invoices.services``)."""
     return Transition(
         action=action,
@@ -61,6 +67,7 @@ def _payment(target: str, event: str, action: str) -> Transition:
         done=_l("Payment recorded"),
         refused=PAYMENTS_NEED_ISSUED,
         refusals=CLOSED,
+        effect=effect,
         routed=False,
     )
 
@@ -88,7 +95,7 @@ TRANSITIONS = (
         refusals=CLOSED,
         effect=_void,
     ),
-    _payment(S.PARTIALLY_PAID, "payment_recorded", "record_payment"),
+    _payment(S.PARTIALLY_PAID, "payment_recorded", "record_payment", _pay),
     _payment(S.PAID, "paid", "settle"),
 )
 
@@ -219,6 +226,8 @@ INVOICES = DocumentType(
     snapshot=snapshot,
     check_update=check_update,
     assign_number=own_number,
+    counted=totals.invoice_open,
+    recount=totals.open_recount,
     sending=SENDING,
     input_of=input_of,
 )

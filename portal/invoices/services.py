@@ -140,9 +140,9 @@ def record_payment(actor: User, public_id: str, data: dict[str, Any]) -> Payment
     )
     db.session.add(payment)
     totals.payment_recorded(payment)
-    invoice.amount_paid += amount
-    entry = {"amount": money(amount), "method": payment.method, "balance": money(invoice.balance)}
-    documents.transit(INVOICES, invoice, "record_payment", actor, changes=entry)
+    balance = invoice.balance - amount
+    entry = {"amount": money(amount), "method": payment.method, "balance": money(balance)}
+    documents.transit(INVOICES, invoice, "record_payment", actor, changes=entry, amount=amount)
     settled = invoice.balance == 0
     if settled:
         last = select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice.id)
