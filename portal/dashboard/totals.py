@@ -13,6 +13,7 @@ documents (the migrations' backfill, and what the tests compare the running tota
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Date,
     Integer,
     String,
+    bindparam,
     case,
     cast,
     delete,
@@ -63,31 +65,44 @@ def customer_key(customer_id: int | None, customer_name: str) -> str:
 
 def _upsert(model: Any, keys: dict[str, Any], increments: dict[str, Any], **fixed: Any) -> None:
     """Add ``increments`` to the row of ``keys`` (created with them if missing)."""
-    table = model.__table__
-    stmt = _dialect_insert(model).values(**keys, **increments, **fixed)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + stmt.excluded[name] for name in increments},
-    )
-    db.session.connection().execute(stmt)  # Core: no ORM bulk-insert machinery, no autoflush
-
-
-def _dialect_insert(model: Any) -> Any:
-    """The session's dialect's INSERT, which has ``on_conflict_do_update``."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    stmt = _upsert_statement(dialect, model, tuple(keys), tuple(increments), tuple(fixed))
+    values = {**keys, **increments, **fixed}
+    # Core: no ORM bulk-insert machinery, no autoflush.
+    db.session.connection().execute(stmt, {f"v_{name}": value for name, value in values.items()})
+
+
+@functools.cache
+def _upsert_statement(
+    dialect: str,
+    model: Any,
+    keys: tuple[str, ...],
+    increments: tuple[str, ...],
+    fixed: tuple[str, ...] = (),
+    replaced: tuple[str, ...] = (),
+) -> Any:
+    """The dialect's ``INSERT … ON CONFLICT (keys) DO UPDATE`` adding ``increments`` (or
+    setting ``replaced``), built once per shape with a bound parameter per column
+    (``v_<column>``: a parameter named after a column is the statement's own). Built anew,
+    the statement and its ``excluded`` alias cost a payment more than its SQL (issue 16)."""
+    table = model.__table__
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    names = (*keys, *increments, *fixed, *replaced)
+    stmt = make(table).values(
+        {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+    )
+    changes = {name: table.c[name] + stmt.excluded[name] for name in increments}
+    changes.update({name: stmt.excluded[name] for name in replaced})
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=changes)
 
 
 def rankings_changed(organization_id: int) -> None:
     """The organisation's rankings may have changed: a new token (``RankingVersion``), in
     the transaction of the change, so the dashboard's kept top lists are read again."""
-    stmt = _dialect_insert(RankingVersion).values(
-        organization_id=organization_id, token=new_token()
-    )
+    dialect = db.session.get_bind().dialect.name
+    stmt = _upsert_statement(dialect, RankingVersion, ("organization_id",), (), (), ("token",))
     db.session.connection().execute(
-        stmt.on_conflict_do_update(
-            index_elements=["organization_id"], set_={"token": stmt.excluded.token}
-        )
+        stmt, {"v_organization_id": organization_id, "v_token": new_token()}
     )
 
 
@@ -192,12 +207,20 @@ def invoice_open(invoice: Any) -> tuple | None:
 
 
 def open_recount(before: tuple | None, after: tuple | None) -> None:
-    moves = [(state, -1) for state in [before] if state] + [(s, +1) for s in [after] if s]
-    for (organization_id, currency, due_on, balance), sign in sorted(moves):
+    """Move an invoice's open balance; one upsert when it stays on its due date (a payment
+    that leaves it open changes only what it owes)."""
+    moves: dict[tuple, list] = {}
+    for state, sign in ((before, -1), (after, +1)):
+        if state is not None:
+            organization_id, currency, due_on, balance = state
+            move = moves.setdefault((organization_id, currency, due_on), [0, Decimal("0")])
+            move[0] += sign
+            move[1] += balance * sign
+    for (organization_id, currency, due_on), (count, balance) in sorted(moves.items()):
         _upsert(
             OpenBalance,
             {"organization_id": organization_id, "currency": currency, "due_on": due_on},
-            {"count": sign, "balance": balance * sign},
+            {"count": count, "balance": balance},
         )
 
 
