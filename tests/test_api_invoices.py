@@ -653,3 +653,32 @@ def test_history_of_an_invoice(client, make_user):
     items = assert_envelope(voided, 200)["data"]["items"]
     assert [e["action"] for e in items] == ["created", "issued", "voided"]
     assert items[-1]["actor"] == boss
+
+
+def test_a_payment_reads_its_invoice_twice_and_answers_what_it_wrote(app, client, make_user):
+    """The 404 check and the locked read; the answer is the session's object the payment
+    changed (no third read), so it shows the new balance and the lines as they were."""
+    from sqlalchemy import event
+
+    accountant = make_user(role="ACCOUNTANT")
+    product = new_product(client, accountant)
+    invoice = issued_invoice(client, accountant, mixed_lines(product))
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM invoices" in statement:
+            reads.append(statement)
+
+    engine = app.extensions["portal.db"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = pay(client, accountant, invoice["id"], "10.00")["data"]["invoice"]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 2, reads
+    assert (answer["status"], answer["amountPaid"], answer["balance"]) == (
+        "PARTIALLY_PAID",
+        "10.00",
+        "153.06",
+    )
+    assert line_rows(answer) == line_rows(invoice)
