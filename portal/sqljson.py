@@ -121,9 +121,31 @@ def _json_text_postgresql(element: json_text, compiler: Any, **kw: Any) -> str:
     return f"CAST(json_build_object({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
-def json_object(fields: Sequence[tuple[str, Any]]) -> json_text:
-    """The item's JSON text from ``(key, SQL value)`` pairs. Amounts must be two-place
-    ``FixedDecimal`` columns or their differences, wrapped in ``money_text``."""
+class json_inner(FunctionElement[str]):
+    """An object inside an item (a customer's address): JSON the item's ``json_text``
+    embeds as an object, never as a string."""
+
+    type = String()
+    inherit_cache = True
+    name = "json_inner"
+
+
+@compiles(json_inner, "sqlite")
+def _json_inner_sqlite(element: json_inner, compiler: Any, **kw: Any) -> str:
+    return f"json_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_inner, "postgresql")
+def _json_inner_postgresql(element: json_inner, compiler: Any, **kw: Any) -> str:
+    return f"json_build_object({compiler.process(element.clauses, **kw)})"
+
+
+def json_object(
+    fields: Sequence[tuple[str, Any]], *, inner: bool = False
+) -> json_text | json_inner:
+    """The item's JSON text from ``(key, SQL value)`` pairs; ``inner``: an object one of
+    its values holds. Amounts must be two-place ``FixedDecimal`` columns or their
+    differences, wrapped in ``money_text``; booleans go through ``json_bool``."""
     arguments: list[Any] = []
     for key, value in fields:
         if not key.isidentifier():
@@ -131,7 +153,7 @@ def json_object(fields: Sequence[tuple[str, Any]]) -> json_text:
         if isinstance(getattr(value, "type", None), FixedDecimal):
             raise TypeError(f"{key}: an amount goes through money_text")
         arguments += [literal_column(f"'{key}'"), value]
-    return json_text(*arguments)
+    return json_inner(*arguments) if inner else json_text(*arguments)
 
 
 def amount(column: Any) -> money_text:

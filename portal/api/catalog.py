@@ -14,6 +14,7 @@ from portal.pagination import page_args
 from portal.security.identity import acting_user
 from portal.security.permissions import require
 from portal.security.plans import require_pro
+from portal.sqljson import embedded
 
 bp = api_blueprint("catalog", __name__)
 
@@ -25,12 +26,10 @@ def _register(kind: CatalogKind) -> None:
     def list_rows():
         limit, cursor = page_args()
         rows, next_cursor = services.list_rows(
-            kind, acting_user(), q=request.args.get("q"), limit=limit, cursor=cursor, plain=True
+            kind, acting_user(), q=request.args.get("q"), limit=limit, cursor=cursor, items=True
         )
-        return ok(
-            _("Request completed"),
-            {"items": [kind.to_json(row) for row in rows], "nextCursor": next_cursor},
-        )
+        items = embedded(row[0] for row in rows)
+        return ok(_("Request completed"), {"items": items, "nextCursor": next_cursor})
 
     @require("catalog.write")
     @idempotent

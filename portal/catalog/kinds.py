@@ -16,6 +16,7 @@ from portal.envelope import camelize
 from portal.errors import CustomerNotFound, NotFound, ProductNotFound
 from portal.forms import DecimalInput, FlexibleBoolean
 from portal.money import money
+from portal.sqljson import amount, json_bool, json_object, utc_text
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class CatalogKind:
     deleted: Any
     imported: Any
     list_columns: tuple[tuple[str, Any], ...]  # (attribute, label) on the list page
+    # Each row's ``to_json`` as JSON text written by the database (``portal.sqljson``):
+    # what the API's list embeds, 50 rows without a Python dict each (issue 16).
+    item: Any
 
     @property
     def order_columns(self) -> tuple:
@@ -84,6 +88,20 @@ def product_json(product: Product) -> dict[str, Any]:
     }
 
 
+PRODUCT_ITEM = json_object(
+    (
+        ("id", Product.public_id),
+        ("name", Product.name),
+        ("sku", Product.sku),
+        ("price", amount(Product.price)),
+        ("taxRate", amount(Product.tax_rate)),
+        ("unit", Product.unit),
+        ("active", json_bool(Product.active)),
+        ("createdAt", utc_text(Product.created_at)),
+    )
+)
+
+
 def customer_json(customer: Customer) -> dict[str, Any]:
     return {
         "id": customer.public_id,
@@ -103,6 +121,34 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "locale": customer.locale,
         "createdAt": customer.created_at.isoformat(),
     }
+
+
+CUSTOMER_ITEM = json_object(
+    (
+        ("id", Customer.public_id),
+        ("name", Customer.name),
+        ("email", Customer.email),
+        ("taxId", Customer.tax_id),
+        (
+            "address",
+            json_object(
+                (
+                    ("street", Customer.address),
+                    ("postalCode", Customer.postal_code),
+                    ("city", Customer.city),
+                    ("region", Customer.region),
+                    ("country", Customer.country),
+                ),
+                inner=True,
+            ),
+        ),
+        ("country", Customer.country),
+        ("surcharge", json_bool(Customer.surcharge)),
+        ("phone", Customer.phone),
+        ("locale", Customer.locale),
+        ("createdAt", utc_text(Customer.created_at)),
+    )
+)
 
 
 PRODUCT_FIELDS = ("name", "sku", "price", "tax_rate", "unit", "active")
@@ -205,6 +251,7 @@ PRODUCTS = CatalogKind(
     csv_names=PRODUCT_CSV_NAMES,
     required_columns=("name", "sku", "price"),
     to_json=product_json,
+    item=PRODUCT_ITEM,
     title=_l("Products"),
     title_one=_l("Product"),
     new_title=_l("New product"),
@@ -228,6 +275,7 @@ CUSTOMERS = CatalogKind(
     csv_names=CUSTOMER_CSV_NAMES,
     required_columns=("name",),
     to_json=customer_json,
+    item=CUSTOMER_ITEM,
     title=_l("Customers"),
     title_one=_l("Customer"),
     new_title=_l("New customer"),

@@ -40,20 +40,17 @@ def list_rows(
     q: str | None,
     limit: int,
     cursor: str | None,
-    plain: bool = False,
+    items: bool = False,
 ) -> tuple[list, str | None]:
-    """A page of the kind's rows; ``plain`` gives read-only rows with the same attributes
-    (what the API serialises) instead of ORM objects (what the pages show)."""
+    """A page of the kind's rows; ``items`` gives rows whose first value is the row's JSON
+    text (``kind.item``: what the API lists) instead of ORM objects (what the pages show)."""
     model = kind.model
-    if plain:
-        stmt = select(*(getattr(model, a.key) for a in model.__mapper__.column_attrs))
-    else:
-        stmt = select(model)
+    stmt = select(kind.item, *kind.order_columns) if items else select(model)
     stmt = stmt.where(model.organization_id == actor.organization_id)
     q = search_text(q)
     if q:
         stmt = stmt.where(_search(kind, q))
-    return keyset_page(stmt, kind.order_columns, limit, cursor, scalars=not plain)
+    return keyset_page(stmt, kind.order_columns, limit, cursor, scalars=not items)
 
 
 def get_row(kind: CatalogKind, actor: User, public_id: str) -> Any:
