@@ -671,3 +671,36 @@ def test_a_quote_number_always_matches_the_year_of_its_issue_date(client, make_u
     else:
         data = assert_envelope(moved, 200)["data"]
         assert data["quoteNumber"].startswith(f"COT-{data['issueDate'][:4]}-")
+
+
+def test_only_a_converted_quote_looks_for_its_invoice(app, client, make_user):
+    """A quote's detail names the invoice it became (``invoiceId``); only a converted quote
+    has one, so the others (creation, every read of a draft, sent or accepted quote) ask
+    the invoices nothing."""
+    from sqlalchemy import event
+
+    accountant = make_user(role="ACCOUNTANT")
+    customer = new_customer(client, accountant)
+    asked: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM invoices" in statement:
+            asked.append(statement)
+
+    engine = app.extensions["portal.db"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        quote = accepted_quote(client, accountant, customer)
+        read = assert_envelope(
+            client.get(f"{QUOTES}/{quote['id']}", headers=bearer(accountant)), 200
+        )
+        assert read["data"]["invoiceId"] is None and asked == []
+        invoice = act(client, accountant, f"{QUOTES}/{quote['id']}/convert", 201)["data"]
+        asked.clear()
+        read = assert_envelope(
+            client.get(f"{QUOTES}/{quote['id']}", headers=bearer(accountant)), 200
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert read["data"]["status"] == "CONVERTED"
+    assert read["data"]["invoiceId"] == invoice["id"] and len(asked) == 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.accounts.models import User
 from portal.clock import utcnow
@@ -138,10 +139,18 @@ def status_filter(status: str, today: date) -> list:
 
 
 def invoice_of(quote: Quote) -> Any:
-    """The invoice this quote was converted into, if any."""
-    from portal.invoices.models import Invoice
+    """The invoice this quote was converted into, if any. Only a converted quote has one
+    (CONVERTED is final): the others, nearly every quote read or written, ask nothing."""
+    if quote.status != S.CONVERTED:
+        return None
+    return db.session.scalar(_invoice_of(), {"quote_id": quote.id})
 
-    return db.session.scalar(select(Invoice).where(Invoice.quote_id == quote.id))
+
+@functools.cache
+def _invoice_of() -> Any:
+    from portal.invoices.models import Invoice  # invoices import quotes
+
+    return select(Invoice).where(Invoice.quote_id == bindparam("quote_id"))
 
 
 SENDING = Sending(
