@@ -351,19 +351,30 @@ def _conflict_factories() -> dict[str, Callable[[], Exception]]:
 
 
 @contextmanager
-def conflicts() -> Iterator[None]:
+def conflicts(*, savepoint: bool = True) -> Iterator[None]:
     """Write inside a savepoint: a unique-constraint violation undoes only these changes
     and raises the error its model declares, and the request's transaction stays usable
     (a page can show the form again). The database decides, not a prior SELECT, so two
     racing requests get one winner.
+
+    ``savepoint=False``, for a write that all but never collides and after which the
+    request does nothing more: no savepoint (its two statements are two round trips on
+    PostgreSQL); a violation then rolls the request's whole transaction back, as the failed
+    request's end would, before its error is raised, so that a page can still read to show
+    its form again.
     """
     from portal.extensions import db
 
     try:
-        with db.session.begin_nested():
+        if savepoint:
+            with db.session.begin_nested():
+                yield
+        else:
             yield
     except IntegrityError as exc:
         error = conflict_error(exc)
+        if not savepoint:
+            db.session.rollback()
         if error is None:
             raise
         raise error from exc

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.accounts.models import Organization
 from portal.extensions import db
@@ -923,3 +923,42 @@ def test_document_lists_page_with_their_filters_kept(app, client, make_user):
     assert '<option value="DRAFT" selected>' in first
     for path in ("/quotes/", "/recurring-invoices/"):
         assert 'name="customer"' in page(browser, path)
+
+
+def test_a_number_taken_at_insert_answers_its_conflict_and_writes_nothing(
+    app, api, browser, monkeypatch
+):
+    """A series number is written without a savepoint (only a number the client chose may
+    well be taken). Should one collide all the same (a counter set back by hand), the
+    request's transaction is rolled back whole and the conflict answered: 409 to the API,
+    the form again with its message on a page (which still reads the database to show it)
+    — never a 500, nothing written."""
+    from portal.documents import services as documents_services
+    from portal.invoices.models import Invoice
+
+    taken = api.invoice()["invoiceNumber"]
+    monkeypatch.setattr(documents_services, "series_number", lambda *_args: taken)
+
+    def invoices() -> int:
+        with app.app_context():
+            return len(db.session.scalars(select(Invoice.id)).all())
+
+    before = invoices()
+    body = {
+        "customerName": "Otro",
+        "invoiceDate": org_today().isoformat(),
+        "lines": [{"description": "Servicio", "quantity": "1", "unitPrice": "10"}],
+    }
+    response = api.client.post("/api/v1/invoices", json=body, headers=bearer(api.member))
+    assert assert_envelope(response, 409, "DUPLICATE_INVOICE_NUMBER")["data"] is None
+    data = {
+        "customer_name": "Otro",
+        "invoice_date": org_today().isoformat(),
+        "lines-0-description": "Servicio",
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "10",
+    }
+    page_answer = post_action(browser, "/invoices/new", "/invoices/new", data)
+    assert page_answer.status_code == 409, page_answer.status_code
+    assert "Ya existe una factura con ese número" in page_answer.get_data(as_text=True)
+    assert invoices() == before

@@ -156,7 +156,9 @@ def create_document(
     kind.fill(document, actor, data, lines)
     number = kind.assign_number(actor, document, data) if kind.assign_number else None
     document.number = number or series_number(kind, actor, document)
-    with conflicts():
+    # Only a number the client chose may well be taken (the series' next is locked): a
+    # savepoint for it alone; any other collision fails the request whole.
+    with conflicts(savepoint=number is not None):
         insert_new(document)  # the document and its lines: two INSERTs, no unit of work
     kind.recount_if_changed(None, document)
     record(
