@@ -283,8 +283,10 @@ def seed(dataset: Dataset, log: Callable[[str], None] = print) -> None:
         )
         info["quote"] = _scalar(
             conn,
+            # A converted one where there is one, at every size: its page links the
+            # invoice it became (one statement more than another quote's).
             "SELECT public_id FROM quotes WHERE organization_id = :o AND sent_at IS NOT NULL "
-            "ORDER BY id LIMIT 1",
+            "ORDER BY CASE WHEN status = 'CONVERTED' THEN 0 ELSE 1 END, id LIMIT 1",
             o=org,
         )
         info["recurring"] = template["public_id"]
