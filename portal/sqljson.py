@@ -121,28 +121,21 @@ def _json_text_postgresql(element: json_text, compiler: Any, **kw: Any) -> str:
     return f"CAST(json_build_object({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
-class json_inner(FunctionElement[str]):
-    """An object inside an item (a customer's address): JSON the item's ``json_text``
-    embeds as an object, never as a string."""
+class json_inner(json_text):
+    """An object inside an item (a customer's address): JSON that the item's ``json_text``
+    embeds as an object, never as a string. SQLite's is ``json_text``'s own."""
 
-    type = String()
     inherit_cache = True
     name = "json_inner"
 
 
-@compiles(json_inner, "sqlite")
-def _json_inner_sqlite(element: json_inner, compiler: Any, **kw: Any) -> str:
-    return f"json_object({compiler.process(element.clauses, **kw)})"
-
-
 @compiles(json_inner, "postgresql")
 def _json_inner_postgresql(element: json_inner, compiler: Any, **kw: Any) -> str:
+    # Not cast to text: a text value would be embedded as a JSON string.
     return f"json_build_object({compiler.process(element.clauses, **kw)})"
 
 
-def json_object(
-    fields: Sequence[tuple[str, Any]], *, inner: bool = False
-) -> json_text | json_inner:
+def json_object(fields: Sequence[tuple[str, Any]], *, inner: bool = False) -> json_text:
     """The item's JSON text from ``(key, SQL value)`` pairs; ``inner``: an object one of
     its values holds. Amounts must be two-place ``FixedDecimal`` columns or their
     differences, wrapped in ``money_text``; booleans go through ``json_bool``."""

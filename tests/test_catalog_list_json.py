@@ -9,7 +9,7 @@ microseconds, negative amounts)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import orjson
@@ -23,6 +23,7 @@ from portal.catalog.kinds import customer_json, product_json
 from portal.catalog.models import Customer, Product
 from portal.extensions import db
 from tests.conftest import assert_envelope, bearer
+from tests.test_list_json import ODD_CHARACTERS, moments
 
 WITH_APP = settings(
     max_examples=20,
@@ -33,20 +34,9 @@ WITH_APP = settings(
 
 
 def texts(size: int) -> st.SearchStrategy[str]:
-    return st.text(
-        st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\"\\/\u2028<>&'ñÁ€"),
-        max_size=size,
-    )
+    return st.text(ODD_CHARACTERS, max_size=size)
 
 
-moments = st.builds(
-    lambda day, seconds, micro: (
-        datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day, seconds=seconds, microseconds=micro)
-    ),
-    st.integers(-800, 800),
-    st.integers(0, 86399),
-    st.sampled_from([0, 0, 1, 120000, 999999, 500]),
-)
 products = st.fixed_dictionaries(
     {
         "name": texts(40).filter(bool),

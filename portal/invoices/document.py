@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -56,7 +57,9 @@ def _pay(invoice: Invoice, *, amount: Decimal) -> None:
     invoice.amount_paid += amount
 
 
-def _payment(target: str, event: str, action: str, effect: Any = None) -> Transition:
+def _payment(
+    target: str, event: str, action: str, effect: Callable[..., None] | None = None
+) -> Transition:
     """Payments move an open invoice: part paid, or paid in full (``invoices.services``)."""
     return Transition(
         action=action,
