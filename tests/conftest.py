@@ -115,6 +115,13 @@ if os.environ.get("CI") == "true":
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``--numprocesses=auto``: one worker more than there are cores. The suite waits on
+    live servers, gunicorn, Chromium, sockets and trickled bodies as much as it computes;
+    with one worker per core the cores idled (2 cores: 303–318 s; 3 workers: 237 s)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_configure(config) -> None:
     _traveller.start()
 
