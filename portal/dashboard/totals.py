@@ -100,7 +100,7 @@ def rankings_changed(organization_id: int) -> None:
     """The organisation's rankings may have changed: a new token (``RankingVersion``), in
     the transaction of the change, so the dashboard's kept top lists are read again."""
     dialect = db.session.get_bind().dialect.name
-    stmt = _upsert_statement(dialect, RankingVersion, ("organization_id",), (), (), ("token",))
+    stmt = _upsert_statement(dialect, RankingVersion, ("organization_id",), (), replaced=("token",))
     db.session.connection().execute(
         stmt, {"v_organization_id": organization_id, "v_token": new_token()}
     )
@@ -182,18 +182,7 @@ def quote_counted(quote: Any) -> tuple | None:
 
 
 def quote_recount(before: tuple | None, after: tuple | None) -> None:
-    moves = [(state, -1) for state in [before] if state] + [(s, +1) for s in [after] if s]
-    for (organization_id, currency, day, status, total), sign in sorted(moves):
-        _upsert(
-            QuoteTotal,
-            {
-                "organization_id": organization_id,
-                "currency": currency,
-                "day": day,
-                "status": status,
-            },
-            {"count": sign, "total": total * sign},
-        )
+    _recount(QuoteTotal, ("organization_id", "currency", "day", "status"), "total", before, after)
 
 
 def invoice_open(invoice: Any) -> tuple | None:
@@ -202,26 +191,28 @@ def invoice_open(invoice: Any) -> tuple | None:
     if invoice.status not in InvoiceStatus.OPEN:
         return None
     due_on = invoice.due_date or NO_DUE_DATE
-    balance = invoice.total - invoice.amount_paid
-    return (invoice.organization_id, invoice.currency, due_on, balance)
+    return (invoice.organization_id, invoice.currency, due_on, invoice.balance)
 
 
 def open_recount(before: tuple | None, after: tuple | None) -> None:
-    """Move an invoice's open balance; one upsert when it stays on its due date (a payment
-    that leaves it open changes only what it owes)."""
+    _recount(OpenBalance, ("organization_id", "currency", "due_on"), "balance", before, after)
+
+
+def _recount(
+    model: Any, keys: tuple[str, ...], amount: str, before: tuple | None, after: tuple | None
+) -> None:
+    """Move a document's share of ``model`` (``(*key, amount)`` as the document stood, or
+    ``None``) from ``before`` to ``after``: one count and its amount out, one in, a single
+    upsert when both fall on the same row (a payment that leaves an invoice open, a draft
+    quote edited on its day), in key order."""
     moves: dict[tuple, list] = {}
     for state, sign in ((before, -1), (after, +1)):
         if state is not None:
-            organization_id, currency, due_on, balance = state
-            move = moves.setdefault((organization_id, currency, due_on), [0, Decimal("0")])
+            move = moves.setdefault(state[:-1], [0, Decimal("0")])
             move[0] += sign
-            move[1] += balance * sign
-    for (organization_id, currency, due_on), (count, balance) in sorted(moves.items()):
-        _upsert(
-            OpenBalance,
-            {"organization_id": organization_id, "currency": currency, "due_on": due_on},
-            {"count": count, "balance": balance},
-        )
+            move[1] += state[-1] * sign
+    for row, (count, value) in sorted(moves.items()):
+        _upsert(model, dict(zip(keys, row, strict=True)), {"count": count, amount: value})
 
 
 def quote_accepted(quote: Any) -> None:
