@@ -749,8 +749,10 @@ def me(dataset: Dataset) -> Request:
 
 DASHBOARD_TABLES = (
     "daily_totals",
+    "daily_tax_totals",
     "monthly_customer_totals",
     "monthly_product_totals",
+    "quote_totals",
     "open_balances",
 )
 SCENARIOS = [

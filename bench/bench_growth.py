@@ -91,6 +91,7 @@ BIG_TABLES = (
     "webhook_events",
     "users",
     "daily_totals",
+    "daily_tax_totals",
     "monthly_customer_totals",
     "monthly_product_totals",
     "quote_totals",

@@ -3,6 +3,7 @@
 from portal.accounts.models import Organization, RevokedToken, User
 from portal.catalog.models import Customer, Product
 from portal.dashboard.models import (
+    DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
     MonthlyProductTotal,
@@ -28,6 +29,7 @@ from portal.webhooks.models import (
 __all__ = [
     "Base",
     "Customer",
+    "DailyTaxTotal",
     "DailyTotal",
     "DocumentCounter",
     "DocumentEvent",

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from portal.accounts.models import Organization
 from portal.dashboard.models import (
+    DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
     MonthlyProductTotal,
@@ -45,7 +46,22 @@ TABLES = (
     (
         DailyTotal,
         ("organization_id", "currency", "day"),
-        ("invoiced", "paid", "settled_count", "settled_days", "accepted_count", "accepted_seconds"),
+        (
+            "invoiced",
+            "paid",
+            "settled_count",
+            "settled_days",
+            "accepted_count",
+            "accepted_seconds",
+            "issued_count",
+            "net",
+            "withheld",
+        ),
+    ),
+    (
+        DailyTaxTotal,
+        ("organization_id", "currency", "day", "tax_percent"),
+        ("base", "tax", "surcharge", "total", "invoice_count"),
     ),
     (
         MonthlyCustomerTotal,
@@ -57,7 +73,11 @@ TABLES = (
         ("organization_id", "currency", "month", "product_id"),
         ("quantity", "net"),
     ),
-    (QuoteTotal, ("organization_id", "currency", "day", "status"), ("count", "total")),
+    (
+        QuoteTotal,
+        ("organization_id", "currency", "day", "status", "expires_on"),
+        ("count", "total", "waited_seconds", "timed_count"),
+    ),
     (OpenBalance, ("organization_id", "currency", "due_on"), ("count", "balance")),
 )
 COUNTED = {"customer_id", "customer_name"}  # descriptive columns, not totals
@@ -153,6 +173,8 @@ class People:
                 else:
                     lines.append({"description": "Libre", "quantity": "1.5", "unitPrice": "3.33"})
             body = {"invoiceDate": self.day(), "lines": lines}
+            if rng.random() < 0.3:
+                body["withholdingPercent"] = "15"  # IRPF kept back by the customer
             if rng.random() < 0.8:
                 body["customerId"] = rng.choice(self.customers)
             else:
@@ -208,7 +230,9 @@ class People:
                 "ACCEPTED": ["convert", "reject"],
             }
             action = rng.choice(nexts.get(state, ["accept"]))
-            status, _answer = self.call("POST", f"/quotes/{quote}/{action}")
+            # Sending needs an address: the customers here have none of their own.
+            body = {"to": "cliente@example.com"} if action == "send" else None
+            status, _answer = self.call("POST", f"/quotes/{quote}/{action}", body)
             if status in (200, 201):
                 done = {"send": "SENT", "accept": "ACCEPTED", "reject": "REJECTED"}
                 self.quote_states[quote] = done.get(action, "CONVERTED")

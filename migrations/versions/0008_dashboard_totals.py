@@ -8,7 +8,6 @@ Create Date: 2026-11-30 11:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from portal.dashboard.totals import rebuild_totals
 from portal.db import FixedDecimal
 
 revision = "0008"
@@ -112,8 +111,8 @@ def upgrade() -> None:
             "organization_id", "currency", "day", "status", name=op.f("pk_quote_totals")
         ),
     )
-    # The books kept so far, counted once.
-    rebuild_totals(op.get_bind())
+    # The books kept so far are counted by the last revision that reshapes these tables
+    # (0020): ``rebuild_totals`` writes the tables as the models now describe them.
 
 
 def downgrade() -> None:

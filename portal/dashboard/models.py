@@ -37,6 +37,32 @@ class DailyTotal(Base):
     # it was sent.
     accepted_count: Mapped[int] = mapped_column(Integer, default=0)
     accepted_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The invoices issued with that date: how many, their net (subtotal less discounts) and
+    # the withholdings their customers keep back. An invoice has at least one line, so the
+    # count is also the invoices the day's tax rates (``DailyTaxTotal``) come from.
+    issued_count: Mapped[int] = mapped_column(Integer, default=0)
+    net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    withheld: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+
+
+class DailyTaxTotal(Base):
+    """The lines at one tax rate of the invoices issued with one date: the taxes report of
+    any period reads a row per day and rate instead of every line."""
+
+    __tablename__ = "daily_tax_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tax_percent: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2), primary_key=True)
+    base: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    surcharge: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    # Invoices with a line at this rate (one with two lines at it counts once).
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class MonthlyCustomerTotal(Base):
@@ -101,8 +127,16 @@ class MonthlyProductTotal(Base):
     net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
 
 
+LAST_DAY = date(9999, 12, 31)
+
+
 class QuoteTotal(Base):
-    """The quotes issued on one day that are now in one (stored) status, and their total."""
+    """The quotes issued on one day that are now in one (stored) status, and their total.
+
+    Sent quotes are kept apart by the last day they are valid (``expires_on``), so that
+    those past it (expired: an answer too) are counted from these rows on any "today";
+    every other status (and a sent quote without an end) is under ``LAST_DAY``. The won
+    ones that were sent and decided add the seconds they waited for the answer."""
 
     __tablename__ = "quote_totals"
 
@@ -112,8 +146,11 @@ class QuoteTotal(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    expires_on: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    waited_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    timed_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OpenBalance(Base):
@@ -133,7 +170,7 @@ class OpenBalance(Base):
     balance: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
 
 
-NO_DUE_DATE = date(9999, 12, 31)
+NO_DUE_DATE = LAST_DAY
 
 
 class RankingVersion(Base):

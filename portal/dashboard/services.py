@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import User
@@ -33,7 +33,7 @@ from portal.extensions import db
 from portal.invoices.models import InvoiceStatus
 from portal.money import quantize
 from portal.periods import Period
-from portal.quotes.models import Quote, QuoteStatus
+from portal.quotes.models import QuoteStatus
 from portal.reports.sql import decimal_sum, month_key
 
 ZERO = Decimal("0.00")
@@ -160,10 +160,8 @@ class _Statements:
 
     monthly: Any
     quote_totals: Any
-    quotes_expired_by_period: Any
     receivables: Any
     pipeline: Any
-    quotes_expired: Any
 
 
 def _own(model: Any) -> list[ColumnElement[bool]]:
@@ -199,24 +197,21 @@ def _statements(dialect: str) -> _Statements:
         .where(*_own(DailyTotal), _both_periods(DailyTotal.day))
         .group_by("in_period", "month")
     )
+    # A sent quote past its last valid day is expired (an answer too): told from the rows,
+    # which keep sent quotes apart by that day.
+    expired = and_(
+        QuoteTotal.status == QuoteStatus.SENT, QuoteTotal.expires_on < bindparam("today")
+    )
+    # Grouped by a label that no column has (PostgreSQL and SQLite would take the column).
+    status = case((expired, QuoteStatus.EXPIRED), else_=QuoteTotal.status).label("shown_status")
     quote_totals = (
         select(
             _in_current(QuoteTotal.day).label("in_period"),
-            QuoteTotal.status,
+            status,
             func.coalesce(func.sum(QuoteTotal.count), 0),
         )
         .where(*_own(QuoteTotal), _both_periods(QuoteTotal.day))
-        .group_by("in_period", QuoteTotal.status)
-    )
-    waiting = [
-        *_own(Quote),
-        Quote.status == QuoteStatus.SENT,
-        Quote.valid_until < bindparam("today"),
-    ]
-    quotes_expired_by_period = (
-        select(_in_current(Quote.issue_date).label("in_period"), func.count())
-        .where(*waiting, _both_periods(Quote.issue_date))
-        .group_by("in_period")
+        .group_by("in_period", "shown_status")
     )
     due = OpenBalance.due_on  # an invoice without a due date is under the last day there is
     bucket = case(
@@ -235,17 +230,14 @@ def _statements(dialect: str) -> _Statements:
     )
     pipeline = (
         select(
-            QuoteTotal.status,
+            status,
             func.coalesce(func.sum(QuoteTotal.count), 0),
             money_sum(QuoteTotal.total),
         )
         .where(*_own(QuoteTotal))
-        .group_by(QuoteTotal.status)
+        .group_by("shown_status")
     )
-    quotes_expired = select(func.count(), money_sum(Quote.total)).where(*waiting)
-    return _Statements(
-        monthly, quote_totals, quotes_expired_by_period, receivables, pipeline, quotes_expired
-    )
+    return _Statements(monthly, quote_totals, receivables, pipeline)
 
 
 def _monthly(
@@ -284,18 +276,16 @@ def _monthly(
 def _quote_figures(
     statements: _Statements, values: dict[str, Any], now: Figures, before: Figures
 ) -> None:
-    """Conversion of the quotes issued in each period: accepted, converted and rejected from
-    the running quote totals; those sent and past their date (expired, an answer too) from
-    the quotes still awaiting one."""
+    """Conversion of the quotes issued in each period, from the running quote totals:
+    accepted and converted (won), rejected, and sent and past their date (expired, an
+    answer too)."""
     for is_now, status, count in db.session.execute(statements.quote_totals, values):
         figures = now if is_now else before
         if status in WON:
             figures.quotes_won += count
             figures.quotes_answered += count
-        elif status == QuoteStatus.REJECTED:
+        elif status in (QuoteStatus.REJECTED, QuoteStatus.EXPIRED):
             figures.quotes_answered += count
-    for is_now, count in db.session.execute(statements.quotes_expired_by_period, values):
-        (now if is_now else before).quotes_answered += count
 
 
 def _receivables(
@@ -312,13 +302,8 @@ def _receivables(
 
 def _pipeline(statements: _Statements, values: dict[str, Any]) -> tuple[int, Decimal, dict]:
     """Quotes by status now, from the running totals; a sent quote past its date counts as
-    expired (read from the quotes still awaiting an answer)."""
+    expired."""
     rows = db.session.execute(statements.pipeline, values)
-    pipeline = {status: (count, total) for status, count, total in rows}
-    expired_count, expired_total = db.session.execute(statements.quotes_expired, values).one()
-    sent_count, sent_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
-    pipeline[QuoteStatus.SENT] = (sent_count - expired_count, sent_total - expired_total)
-    pipeline[QuoteStatus.EXPIRED] = (expired_count, expired_total)
-    pipeline = {status: figures for status, figures in pipeline.items() if figures[0]}
+    pipeline = {status: (count, total) for status, count, total in rows if count}
     open_count, open_total = pipeline.get(QuoteStatus.SENT, (0, ZERO))
     return open_count, open_total, pipeline

@@ -17,6 +17,7 @@ import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,7 +44,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from portal.accounts.models import Organization
 from portal.clock import local_time
 from portal.dashboard.models import (
+    LAST_DAY,
     NO_DUE_DATE,
+    DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
     MonthlyProductTotal,
@@ -118,7 +121,16 @@ def _invoice(invoice: Invoice, sign: int) -> None:
     rankings_changed(invoice.organization_id)
     keys = {"organization_id": invoice.organization_id, "currency": invoice.currency}
     total = invoice.total * sign
-    _upsert(DailyTotal, {**keys, "day": invoice.invoice_date}, {"invoiced": total})
+    _upsert(
+        DailyTotal,
+        {**keys, "day": invoice.invoice_date},
+        {
+            "invoiced": total,
+            "issued_count": sign,
+            "net": (invoice.subtotal - invoice.discount_total) * sign,
+            "withheld": invoice.withholding_total * sign,
+        },
+    )
     month = _month(invoice.invoice_date)
     _upsert(
         MonthlyCustomerTotal,
@@ -132,10 +144,27 @@ def _invoice(invoice: Invoice, sign: int) -> None:
         customer_name=invoice.customer_name if invoice.customer_id is None else "",
     )
     sold: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    rates: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal("0")] * 4)
     for line in invoice.lines:
         if line.product_id is not None:
             sold[line.product_id][0] += line.quantity * sign
             sold[line.product_id][1] += line.net * sign
+        rate = rates[line.tax_percent]
+        for i, amount in enumerate((line.net, line.tax, line.surcharge, line.total)):
+            rate[i] += amount * sign
+    for tax_percent in sorted(rates):
+        base, tax, surcharge, line_total = rates[tax_percent]
+        _upsert(
+            DailyTaxTotal,
+            {**keys, "day": invoice.invoice_date, "tax_percent": tax_percent},
+            {
+                "base": base,
+                "tax": tax,
+                "surcharge": surcharge,
+                "total": line_total,
+                "invoice_count": sign,
+            },
+        )
     for product_id in sorted(sold):
         quantity, net = sold[product_id]
         _upsert(
@@ -175,14 +204,33 @@ def invoice_settled(invoice: Invoice) -> None:
 
 def quote_counted(quote: Any) -> tuple | None:
     """What a quote adds to ``quote_totals`` as it stands: one, and its total, on its issue
-    day and in its stored status (a sent quote past its date is still SENT here)."""
+    day, in its stored status (a sent quote past its date is still SENT here) and, sent,
+    under the last day it is valid; won after being sent, the seconds the answer took."""
     if quote.issue_date is None or quote.status is None:
         return None
-    return (quote.organization_id, quote.currency, quote.issue_date, quote.status, quote.total)
+    sent = quote.status == QuoteStatus.SENT
+    expires_on = quote.valid_until if sent and quote.valid_until is not None else LAST_DAY
+    waited = timed = 0
+    if quote.status in WON and quote.sent_at is not None and quote.decided_at is not None:
+        waited, timed = waited_seconds(quote.decided_at, quote.sent_at), 1
+    return (
+        *(quote.organization_id, quote.currency, quote.issue_date, quote.status, expires_on),
+        (quote.total, waited, timed),
+    )
+
+
+def waited_seconds(later: datetime, earlier: datetime) -> int:
+    """Whole seconds from ``earlier`` to ``later``, rounded half up."""
+    elapsed = _aware(later) - _aware(earlier)
+    micro = (elapsed.days * 86400 + elapsed.seconds) * 1_000_000 + elapsed.microseconds
+    return (micro + 500_000) // 1_000_000
+
+
+QUOTE_KEYS = ("organization_id", "currency", "day", "status", "expires_on")
 
 
 def quote_recount(before: tuple | None, after: tuple | None) -> None:
-    _recount(QuoteTotal, ("organization_id", "currency", "day", "status"), "total", before, after)
+    _recount(QuoteTotal, QUOTE_KEYS, ("total", "waited_seconds", "timed_count"), before, after)
 
 
 def invoice_open(invoice: Any) -> tuple | None:
@@ -191,28 +239,34 @@ def invoice_open(invoice: Any) -> tuple | None:
     if invoice.status not in InvoiceStatus.OPEN:
         return None
     due_on = invoice.due_date or NO_DUE_DATE
-    return (invoice.organization_id, invoice.currency, due_on, invoice.balance)
+    return (invoice.organization_id, invoice.currency, due_on, (invoice.balance,))
 
 
 def open_recount(before: tuple | None, after: tuple | None) -> None:
-    _recount(OpenBalance, ("organization_id", "currency", "due_on"), "balance", before, after)
+    _recount(OpenBalance, ("organization_id", "currency", "due_on"), ("balance",), before, after)
 
 
 def _recount(
-    model: Any, keys: tuple[str, ...], amount: str, before: tuple | None, after: tuple | None
+    model: Any,
+    keys: tuple[str, ...],
+    amounts: tuple[str, ...],
+    before: tuple | None,
+    after: tuple | None,
 ) -> None:
-    """Move a document's share of ``model`` (``(*key, amount)`` as the document stood, or
-    ``None``) from ``before`` to ``after``: one count and its amount out, one in, a single
-    upsert when both fall on the same row (a payment that leaves an invoice open, a draft
-    quote edited on its day), in key order."""
+    """Move a document's share of ``model`` (``(*key, (*amounts,))`` as the document stood,
+    or ``None``) from ``before`` to ``after``: one count and its amounts out, one in, a
+    single upsert when both fall on the same row (a payment that leaves an invoice open, a
+    draft quote edited on its day), in key order."""
     moves: dict[tuple, list] = {}
     for state, sign in ((before, -1), (after, +1)):
         if state is not None:
-            move = moves.setdefault(state[:-1], [0, Decimal("0")])
+            move = moves.setdefault(state[:-1], [0, *(0 for _ in amounts)])
             move[0] += sign
-            move[1] += state[-1] * sign
-    for row, (count, value) in sorted(moves.items()):
-        _upsert(model, dict(zip(keys, row, strict=True)), {"count": count, amount: value})
+            for i, value in enumerate(state[-1], start=1):
+                move[i] += value * sign
+    for row, (count, *values) in sorted(moves.items()):
+        increments = {"count": count, **dict(zip(amounts, values, strict=True))}
+        _upsert(model, dict(zip(keys, row, strict=True)), increments)
 
 
 def quote_accepted(quote: Any) -> None:
@@ -220,7 +274,7 @@ def quote_accepted(quote: Any) -> None:
     if quote.sent_at is None or quote.decided_at is None:
         return
     day = local_time(quote.decided_at, quote.organization.time_zone).date()
-    waited = round((quote.decided_at - quote.sent_at).total_seconds())
+    waited = waited_seconds(quote.decided_at, quote.sent_at)
     keys = {"organization_id": quote.organization_id, "currency": quote.currency, "day": day}
     _upsert(DailyTotal, keys, {"accepted_count": 1, "accepted_seconds": waited})
 
@@ -290,7 +344,7 @@ def rebuild_totals(
     def only(model: Any) -> list[ColumnElement[bool]]:
         return [model.organization_id.in_(scope)] if scope is not None else []
 
-    for model in (DailyTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
+    for model in (DailyTotal, DailyTaxTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
         bind.execute(delete(model).where(*only(model)))
     # Migration 0008 rebuilds too, before the tables of later migrations exist.
     present = inspect(bind.connection() if isinstance(bind, Session) else bind).has_table
@@ -302,7 +356,14 @@ def rebuild_totals(
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
-        select(*keys, Invoice.invoice_date.label("day"), func.sum(Invoice.total).label("amount"))
+        select(
+            *keys,
+            Invoice.invoice_date.label("day"),
+            func.sum(Invoice.total),
+            func.count(),
+            func.sum(Invoice.subtotal - Invoice.discount_total),
+            func.sum(Invoice.withholding_total),
+        )
         .where(*issued)
         .group_by(*keys, Invoice.invoice_date)
     )
@@ -324,8 +385,10 @@ def rebuild_totals(
         .group_by(*keys, Invoice.settled_on)
     )
     days: dict[tuple, dict[str, Any]] = defaultdict(dict)
-    for sums in bind.execute(invoiced):
-        days[(sums[0], sums[1], _as_date(sums[2]))]["invoiced"] = sums[3]
+    for day in bind.execute(invoiced):
+        values = days[(day[0], day[1], _as_date(day[2]))]
+        values["invoiced"], values["issued_count"] = day[3], day[4]
+        values["net"], values["withheld"] = day[5], day[6]
     for sums in bind.execute(paid):
         days[(sums[0], sums[1], _as_date(sums[2]))]["paid"] = sums[3]
     for counts in bind.execute(settled):
@@ -346,7 +409,7 @@ def rebuild_totals(
         decided, sent = _aware(decided_at), _aware(sent_at)
         values = days[(organization_id, currency, local_time(decided, time_zone).date())]
         values["accepted_count"] = values.get("accepted_count", 0) + 1
-        waited = round((decided - sent).total_seconds())
+        waited = waited_seconds(decided, sent)
         values["accepted_seconds"] = values.get("accepted_seconds", 0) + waited
     if days:
         bind.execute(
@@ -362,6 +425,9 @@ def rebuild_totals(
                     "settled_days": values.get("settled_days", 0),
                     "accepted_count": values.get("accepted_count", 0),
                     "accepted_seconds": values.get("accepted_seconds", 0),
+                    "issued_count": values.get("issued_count", 0),
+                    "net": _amount(values.get("net")),
+                    "withheld": _amount(values.get("withheld")),
                 }
                 for (organization_id, currency, on), values in sorted(days.items())
             ],
@@ -392,6 +458,35 @@ def rebuild_totals(
         )
     )
     _rebuild_quotes(bind, only)
+    rate = (InvoiceLine.tax_percent,)
+    bind.execute(
+        insert(DailyTaxTotal).from_select(
+            [
+                "organization_id",
+                "currency",
+                "day",
+                "tax_percent",
+                "base",
+                "tax",
+                "surcharge",
+                "total",
+                "invoice_count",
+            ],
+            select(
+                *keys,
+                Invoice.invoice_date,
+                *rate,
+                func.sum(InvoiceLine.net),
+                func.sum(InvoiceLine.tax),
+                func.sum(InvoiceLine.surcharge),
+                func.sum(InvoiceLine.total),
+                func.count(func.distinct(Invoice.id)),
+            )
+            .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+            .where(*issued)
+            .group_by(*keys, Invoice.invoice_date, *rate),
+        )
+    )
     bind.execute(
         insert(MonthlyProductTotal).from_select(
             ["organization_id", "currency", "month", "product_id", "quantity", "net"],
@@ -435,25 +530,56 @@ def _rebuild_open(bind: Connection | Session, only: Any) -> None:
 
 
 def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
-    keys = (Quote.organization_id, Quote.currency, Quote.issue_date, Quote.status)
-    rows = bind.execute(
-        select(*keys, func.count(), func.sum(Quote.total)).where(*only(Quote)).group_by(*keys)
-    ).all()
+    """Quote by quote (what each adds is ``quote_counted``'s), summed here."""
+    rows: dict[tuple, list] = {}
+    quotes = select(
+        Quote.organization_id,
+        Quote.currency,
+        Quote.issue_date,
+        Quote.status,
+        Quote.valid_until,
+        Quote.total,
+        Quote.sent_at,
+        Quote.decided_at,
+    ).where(*only(Quote))
+    for quote in bind.execute(quotes):
+        share = quote_counted(_QuoteRow(*quote))
+        if share is None:
+            continue
+        total, waited, timed = share[-1]
+        row = rows.setdefault(share[:-1], [0, Decimal("0"), 0, 0])
+        row[0] += 1
+        row[1] += total
+        row[2] += waited
+        row[3] += timed
     if rows:
         bind.execute(
             insert(QuoteTotal),
             [
                 {
-                    "organization_id": row[0],
-                    "currency": row[1],
-                    "day": _as_date(row[2]),
-                    "status": row[3],
-                    "count": row[4],
-                    "total": _amount(row[5]),
+                    **dict(zip(QUOTE_KEYS, key, strict=True)),
+                    "count": count,
+                    "total": total,
+                    "waited_seconds": waited,
+                    "timed_count": timed,
                 }
-                for row in rows
+                for key, (count, total, waited, timed) in sorted(rows.items())
             ],
         )
+
+
+@dataclass(frozen=True)
+class _QuoteRow:
+    """A quote's columns as ``quote_counted`` reads them, from a plain SELECT."""
+
+    organization_id: int
+    currency: str
+    issue_date: Any
+    status: str
+    valid_until: Any
+    total: Decimal
+    sent_at: datetime | None
+    decided_at: datetime | None
 
 
 def _aware(moment: datetime) -> datetime:

@@ -19,13 +19,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from portal.accounts.models import User
+from portal.dashboard.models import QuoteTotal
 from portal.extensions import db
 from portal.money import money, quantize
 from portal.periods import Period
-from portal.quotes.models import Quote, QuoteStatus
+from portal.quotes.models import QuoteStatus
 from portal.reports.kind import ReportKind, Table
 from portal.reports.scope import own_documents
-from portal.reports.sql import decimal_sum, month_key, seconds_between
+from portal.reports.sql import decimal_sum, month_key
 
 STATUSES = QuoteStatus.ALL
 WON = (QuoteStatus.ACCEPTED, QuoteStatus.CONVERTED)
@@ -98,34 +99,33 @@ class QuotesReport:
 
 
 def quotes(actor: User, period: Period, _limit: int | None = None) -> QuotesReport:
-    """Two aggregate queries: by month and status, and by status over the whole range."""
+    """One aggregate query over the running quote totals (a row per day and status, not
+    every quote), by month and status; the whole range is the sum of its months."""
     organization = actor.organization
-    today = organization.today()
-    expired = and_(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)
-    status = case((expired, QuoteStatus.EXPIRED), else_=Quote.status).label("effective_status")
-    timed = and_(Quote.status.in_(WON), Quote.sent_at.is_not(None), Quote.decided_at.is_not(None))
-    to_accept = case((timed, seconds_between(Quote.decided_at, Quote.sent_at)))
-    figures = (
-        func.count(Quote.id).label("count"),
-        decimal_sum(Quote.total).label("total"),
-        func.sum(to_accept).label("seconds"),
-        func.count(to_accept).label("timed"),
+    expired = and_(
+        QuoteTotal.status == QuoteStatus.SENT, QuoteTotal.expires_on < organization.today()
     )
-    scope = (
-        *own_documents(Quote, actor),
-        Quote.issue_date.between(period.start, period.end),
-    )
-    month = month_key(Quote.issue_date).label("issue_month")
-    months = {f"{m:%Y-%m}": QuoteFigures(m) for m in period.months()}
+    status = case((expired, QuoteStatus.EXPIRED), else_=QuoteTotal.status)
+    month = month_key(QuoteTotal.day).label("issue_month")
     # Grouped by the labels: an expression with bound values (the date of today, the
     # month's format) is another expression to PostgreSQL each time it is written; and
     # no label is a column's name, which PostgreSQL would group by instead.
-    by_month = select(month, status, *figures).where(*scope)
-    for row in db.session.execute(by_month.group_by("issue_month", "effective_status")):
-        months[row.issue_month].add(row)
+    by_month = (
+        select(
+            month,
+            status.label("effective_status"),
+            func.coalesce(func.sum(QuoteTotal.count), 0).label("count"),
+            decimal_sum(QuoteTotal.total).label("total"),
+            func.coalesce(func.sum(QuoteTotal.waited_seconds), 0).label("seconds"),
+            func.coalesce(func.sum(QuoteTotal.timed_count), 0).label("timed"),
+        )
+        .where(*own_documents(QuoteTotal, actor), QuoteTotal.day.between(period.start, period.end))
+        .group_by("issue_month", "effective_status")
+    )
+    months = {f"{m:%Y-%m}": QuoteFigures(m) for m in period.months()}
     totals = QuoteFigures(None)
-    by_status = select(status, *figures).where(*scope).group_by("effective_status")
-    for row in db.session.execute(by_status):
+    for row in db.session.execute(by_month):
+        months[row.issue_month].add(row)
         totals.add(row)
     return QuotesReport(organization.currency, period, totals, list(months.values()))
 

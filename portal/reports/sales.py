@@ -20,6 +20,7 @@ from sqlalchemy import case, distinct, func, select
 
 from portal.accounts.models import User
 from portal.catalog.models import Product
+from portal.dashboard.models import DailyTotal
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine
 from portal.money import money
@@ -28,6 +29,7 @@ from portal.reports.kind import ReportKind, Table
 from portal.reports.scope import (
     best_first,
     customer_keys,
+    issued_days,
     issued_invoices,
     other_customers_label,
     with_customers,
@@ -85,8 +87,9 @@ class Sales:
 
 
 def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
-    """Three aggregate queries: by product, by customer, and the range's totals; each
-    ranking cut at its ``limit`` best, the rest added up."""
+    """Three aggregate queries: by product and by customer (each ranking cut at its
+    ``limit`` best, the rest added up) over the invoices, the range's totals over the
+    running totals by day."""
     scope = issued_invoices(actor, period)
     described = case((InvoiceLine.product_id.is_(None), InvoiceLine.description))
     product_keys = (InvoiceLine.product_id.label("product_key"), described.label("description"))
@@ -128,7 +131,12 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
         )
         for row in customer_rows
     ]
-    totals = db.session.execute(select(net, count).where(*scope)).one()
+    # The range's totals from the running totals: a row a day, not every invoice.
+    days = select(
+        decimal_sum(DailyTotal.net).label("net"),
+        func.coalesce(func.sum(DailyTotal.issued_count), 0).label("invoice_count"),
+    ).where(*issued_days(DailyTotal, actor, period))
+    totals = db.session.execute(days).one()
     products = best_first(products, "net", "name", "product_id", limit)
     customers = best_first(customers, "net", "customer_name", "customer_id", limit)
     other_products = other_customers = None

@@ -34,6 +34,12 @@ def issued_invoices(actor: User, period: Period) -> list[ColumnElement[bool]]:
     ]
 
 
+def issued_days(model: Any, actor: User, period: Period) -> list[ColumnElement[bool]]:
+    """The organisation's running totals by day (``DailyTotal``, ``DailyTaxTotal``: issued
+    invoices only) in its currency, for the days of ``period``."""
+    return [*own_documents(model, actor), model.day.between(period.start, period.end)]
+
+
 def customer_keys() -> tuple[Any, Any]:
     """Group invoices by catalogue customer (its row id: cheaper to group by than text), or
     by the name written on invoices that have none (a customer without a catalogue entry,

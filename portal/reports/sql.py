@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, Integer, cast, func, select, type_coerce
+from sqlalchemy import Date, Float, cast, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db import FixedDecimal
@@ -35,15 +35,6 @@ def days_between(later: Any, earlier: Any) -> ColumnElement[Any]:
     if _is_timestamp(later):
         return func.extract("epoch", later - earlier) / 86400.0
     return cast(later - earlier, Float)
-
-
-def seconds_between(later: Any, earlier: Any) -> ColumnElement[int]:
-    """Whole seconds from timestamp ``earlier`` to ``later``, rounded: an integer, so that
-    sums and averages of durations come out the same on every backend."""
-    if _dialect() == "sqlite":
-        seconds = (func.julianday(later) - func.julianday(earlier)) * 86400
-        return cast(func.round(seconds), Integer)
-    return cast(func.round(func.extract("epoch", later - earlier)), BigInteger)
 
 
 def decimal_sum(expression: Any, scale: int | None = None) -> ColumnElement[Decimal]:

@@ -18,15 +18,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
+from portal.dashboard.models import DailyTaxTotal, DailyTotal
 from portal.extensions import db
-from portal.invoices.models import Invoice, InvoiceLine
 from portal.money import money
 from portal.periods import Period, this_quarter
 from portal.reports.kind import ReportKind, Table
-from portal.reports.scope import issued_invoices
+from portal.reports.scope import issued_days
 from portal.reports.sql import decimal_sum
 
 
@@ -50,28 +50,38 @@ class Taxes:
 
 
 def taxes(actor: User, period: Period, _limit: int | None = None) -> Taxes:
-    """Three aggregate queries: per rate, the totals (an invoice may hold several rates,
-    so the totals count its invoices once) and the withholdings (one per invoice)."""
-    figures = (
-        decimal_sum(InvoiceLine.net).label("base"),
-        decimal_sum(InvoiceLine.tax).label("tax"),
-        decimal_sum(InvoiceLine.surcharge).label("surcharge"),
-        decimal_sum(InvoiceLine.total).label("total"),
-        func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
+    """Two aggregate queries over the running totals (``dashboard/totals.py``), a row per day
+    of the range and rate rather than every line: per rate, and the day's invoices (how
+    many, for the totals: an invoice may hold several rates; and their withholdings)."""
+    rate = DailyTaxTotal.tax_percent
+    by_rate = (
+        select(
+            rate,
+            decimal_sum(DailyTaxTotal.base).label("base"),
+            decimal_sum(DailyTaxTotal.tax).label("tax"),
+            decimal_sum(DailyTaxTotal.surcharge).label("surcharge"),
+            decimal_sum(DailyTaxTotal.total).label("total"),
+            func.coalesce(func.sum(DailyTaxTotal.invoice_count), 0).label("invoice_count"),
+        )
+        .where(*issued_days(DailyTaxTotal, actor, period))
+        .group_by(rate)
+        .order_by(rate)
     )
-    scope = issued_invoices(actor, period)
-
-    def lines(*columns: Any) -> Any:
-        stmt = select(*columns).select_from(InvoiceLine)
-        return stmt.join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(*scope)
-
-    rate = InvoiceLine.tax_percent
-    by_rate = lines(rate, *figures).group_by(rate).order_by(rate)
-    rates = [_row(row, row.tax_percent) for row in db.session.execute(by_rate)]
-    totals = _row(db.session.execute(lines(*figures)).one(), None)
-    withheld = select(decimal_sum(Invoice.withholding_total)).where(*scope)
-    withholding = db.session.scalar(withheld) or Decimal("0")
+    # A rate whose invoices were all voided keeps a row of zeros: not a rate of the period.
+    rates = [_row(row, row.tax_percent) for row in db.session.execute(by_rate) if row.invoice_count]
+    invoices = select(
+        func.coalesce(func.sum(DailyTotal.issued_count), 0),
+        decimal_sum(DailyTotal.withheld),
+    ).where(*issued_days(DailyTotal, actor, period))
+    invoice_count, withholding = db.session.execute(invoices).one()
+    base, tax, surcharge, total = (
+        sum((getattr(row, name) for row in rates), Decimal("0")) for name in AMOUNTS
+    )
+    totals = TaxRow(None, base, tax, surcharge, total, invoice_count)
     return Taxes(actor.organization.currency, period, rates, totals, withholding)
+
+
+AMOUNTS = ("base", "tax", "surcharge", "total")
 
 
 def _row(row: Any, tax_percent: Decimal | None) -> TaxRow:
