@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from portal.accounts.models import Organization
 from portal.dashboard.models import (
@@ -325,14 +325,41 @@ def test_the_migration_counts_the_open_invoices_as_the_running_totals_do(app, ma
         db.session.commit()
     kept = snapshot(app)
     assert any(key[0] == "open_balances" for key in kept)
-    path = MIGRATIONS / "versions" / "0019_open_balances.py"
-    spec = importlib.util.spec_from_file_location("migration_0019", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = _migration("0019_open_balances")
     with app.app_context(), db.engine.begin() as connection:
         context = MigrationContext.configure(connection)
         with Operations.context(context):
             migration.downgrade()
+            migration.upgrade()
+    assert snapshot(app) == kept
+
+
+def _migration(name: str):
+    path = MIGRATIONS / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+def test_migration_0020_down_and_up_keeps_every_running_total(app, make_user):
+    """Migration 0020 reshapes the running totals and rebuilds them all from the documents:
+    down (the quote totals of the old shape counted again) and up again, every row is the
+    one the running totals had kept."""
+    owner = make_user(role="OWNER", plan="PRO")
+    people = People(app.test_client(), owner, random.Random(8))
+    for n in range(60):
+        people.step(n)
+    kept = snapshot(app)
+    assert {key[0] for key in kept} >= {"daily_tax_totals", "quote_totals", "daily_totals"}
+    migration = _migration("0020_report_totals")
+    with app.app_context(), db.engine.begin() as connection:
+        context = MigrationContext.configure(connection)
+        with Operations.context(context):
+            migration.downgrade()
+            counted = connection.execute(text("SELECT SUM(count) FROM quote_totals")).scalar()
+            quotes = connection.execute(text("SELECT COUNT(*) FROM quotes")).scalar()
+            assert counted == quotes
             migration.upgrade()
     assert snapshot(app) == kept
