@@ -23,6 +23,7 @@ from portal.dashboard.models import (
     DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
+    MonthlyDescriptionTotal,
     MonthlyProductTotal,
     OpenBalance,
     QuoteTotal,
@@ -66,12 +67,17 @@ TABLES = (
     (
         MonthlyCustomerTotal,
         ("organization_id", "currency", "month", "customer_key"),
-        ("invoiced", "customer_id", "customer_name"),
+        ("invoiced", "net", "invoice_count", "customer_id", "customer_name"),
     ),
     (
         MonthlyProductTotal,
         ("organization_id", "currency", "month", "product_id"),
-        ("quantity", "net"),
+        ("quantity", "net", "invoice_count"),
+    ),
+    (
+        MonthlyDescriptionTotal,
+        ("organization_id", "currency", "month", "description"),
+        ("quantity", "net", "invoice_count"),
     ),
     (
         QuoteTotal,

@@ -1,8 +1,9 @@
 """Running totals the reports read (issue 16, cost growth): the invoices issued each day (how
-many, their net, their withholdings), their lines by day and tax rate, and the quotes by day,
-status and, sent, the last day they are valid (with the seconds the won ones waited). The
-taxes and quotes reports and the dashboard's expired quotes read these rows instead of the
-documents.
+many, their net, their withholdings), their lines by day and tax rate, each customer's and
+product's invoices and net by month, the lines without a product by description and month,
+and the quotes by day, status and, sent, the last day they are valid (with the seconds the
+won ones waited). The taxes, quotes and sales reports and the dashboard's expired quotes
+read these rows instead of the documents.
 
 The running totals are then rebuilt from the documents, every table at once: this is the
 last revision that reshapes them, so ``rebuild_totals`` (written for the models as they are
@@ -34,6 +35,38 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("withheld", FixedDecimal(16, 2), nullable=False, server_default="0")
         )
+    with op.batch_alter_table("monthly_customer_totals") as batch:
+        batch.add_column(sa.Column("net", FixedDecimal(16, 2), nullable=False, server_default="0"))
+        batch.add_column(
+            sa.Column("invoice_count", sa.Integer(), nullable=False, server_default="0")
+        )
+    with op.batch_alter_table("monthly_product_totals") as batch:
+        batch.add_column(
+            sa.Column("invoice_count", sa.Integer(), nullable=False, server_default="0")
+        )
+    op.create_table(
+        "monthly_description_totals",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=False),
+        sa.Column("quantity", FixedDecimal(16, 3), nullable=False),
+        sa.Column("net", FixedDecimal(16, 2), nullable=False),
+        sa.Column("invoice_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_monthly_description_totals_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "organization_id",
+            "currency",
+            "month",
+            "description",
+            name=op.f("pk_monthly_description_totals"),
+        ),
+    )
     op.create_table(
         "daily_tax_totals",
         sa.Column("organization_id", sa.Integer(), nullable=False),
@@ -70,6 +103,12 @@ def downgrade() -> None:
         "FROM quotes GROUP BY organization_id, currency, issue_date, status"
     )
     op.drop_table("daily_tax_totals")
+    op.drop_table("monthly_description_totals")
+    with op.batch_alter_table("monthly_product_totals") as batch:
+        batch.drop_column("invoice_count")
+    with op.batch_alter_table("monthly_customer_totals") as batch:
+        batch.drop_column("invoice_count")
+        batch.drop_column("net")
     with op.batch_alter_table("daily_totals") as batch:
         batch.drop_column("withheld")
         batch.drop_column("net")

@@ -97,8 +97,8 @@ def delete_row(kind: CatalogKind, actor: User, public_id: str) -> None:
     row = get_row(kind, actor, public_id)
     if isinstance(row, Customer):
         totals.customer_deleted(row.organization_id, row.id)
-    else:  # its monthly totals go with it (ON DELETE CASCADE)
-        totals.rankings_changed(row.organization_id)
+    else:
+        totals.product_deleted(row.organization_id, row.id)
     db.session.delete(row)
     db.session.flush()
 

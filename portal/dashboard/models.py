@@ -95,6 +95,9 @@ class MonthlyCustomerTotal(Base):
     )
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     invoiced: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    # The sales report's figures: the invoices' net (subtotal less discounts), how many.
+    net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class MonthlyProductTotal(Base):
@@ -125,6 +128,26 @@ class MonthlyProductTotal(Base):
     )
     quantity: Mapped[Decimal] = mapped_column(FixedDecimal(16, 3), default=Decimal("0"))
     net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    # Invoices with a line of the product (one with two such lines counts once).
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyDescriptionTotal(Base):
+    """What the invoices issued in one month sold in lines without a catalogue product
+    (written by hand, or whose product was deleted since), by their exact description: the
+    sales report groups those lines so."""
+
+    __tablename__ = "monthly_description_totals"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    description: Mapped[str] = mapped_column(String(500), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(FixedDecimal(16, 3), default=Decimal("0"))
+    net: Mapped[Decimal] = mapped_column(FixedDecimal(16, 2), default=Decimal("0"))
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 LAST_DAY = date(9999, 12, 31)

@@ -92,7 +92,7 @@ def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _on_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
+def on_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
     return or_(*(column.between(start, end) for start, end in ranges)) if ranges else literal(False)
 
 
@@ -127,7 +127,7 @@ def top_customers(
             ).where(
                 *own(Invoice, organization),
                 Invoice.status.in_(ISSUED),
-                _on_days(Invoice.invoice_date, edges),
+                on_days(Invoice.invoice_date, edges),
             )
         )
     sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
@@ -183,7 +183,7 @@ def top_products(
             .where(
                 *own(Invoice, organization),
                 Invoice.status.in_(ISSUED),
-                _on_days(Invoice.invoice_date, edges),
+                on_days(Invoice.invoice_date, edges),
                 InvoiceLine.product_id.is_not(None),
             )
         )

@@ -49,6 +49,7 @@ from portal.dashboard.models import (
     DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
+    MonthlyDescriptionTotal,
     MonthlyProductTotal,
     OpenBalance,
     QuoteTotal,
@@ -121,13 +122,14 @@ def _invoice(invoice: Invoice, sign: int) -> None:
     rankings_changed(invoice.organization_id)
     keys = {"organization_id": invoice.organization_id, "currency": invoice.currency}
     total = invoice.total * sign
+    net = (invoice.subtotal - invoice.discount_total) * sign
     _upsert(
         DailyTotal,
         {**keys, "day": invoice.invoice_date},
         {
             "invoiced": total,
             "issued_count": sign,
-            "net": (invoice.subtotal - invoice.discount_total) * sign,
+            "net": net,
             "withheld": invoice.withholding_total * sign,
         },
     )
@@ -139,16 +141,22 @@ def _invoice(invoice: Invoice, sign: int) -> None:
             "month": month,
             "customer_key": customer_key(invoice.customer_id, invoice.customer_name),
         },
-        {"invoiced": total},
+        {"invoiced": total, "net": net, "invoice_count": sign},
         customer_id=invoice.customer_id,
         customer_name=invoice.customer_name if invoice.customer_id is None else "",
     )
+    # Lines of a catalogue product by product, the others by their description: a
+    # quantity and a net each, and the invoice counted once for each.
     sold: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    written: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
     rates: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal("0")] * 4)
     for line in invoice.lines:
         if line.product_id is not None:
             sold[line.product_id][0] += line.quantity * sign
             sold[line.product_id][1] += line.net * sign
+        else:
+            written[line.description][0] += line.quantity * sign
+            written[line.description][1] += line.net * sign
         rate = rates[line.tax_percent]
         for i, amount in enumerate((line.net, line.tax, line.surcharge, line.total)):
             rate[i] += amount * sign
@@ -170,7 +178,14 @@ def _invoice(invoice: Invoice, sign: int) -> None:
         _upsert(
             MonthlyProductTotal,
             {**keys, "month": month, "product_id": product_id},
-            {"quantity": quantity, "net": net},
+            {"quantity": quantity, "net": net, "invoice_count": sign},
+        )
+    for description in sorted(written):
+        quantity, net = written[description]
+        _upsert(
+            MonthlyDescriptionTotal,
+            {**keys, "month": month, "description": description},
+            {"quantity": quantity, "net": net, "invoice_count": sign},
         )
 
 
@@ -289,6 +304,8 @@ def customer_deleted(organization_id: int, customer_id: int) -> None:
             _month_of(Invoice.invoice_date).label("month"),
             Invoice.customer_name,
             func.sum(Invoice.total),
+            func.sum(Invoice.subtotal - Invoice.discount_total),
+            func.count(),
         )
         .where(
             Invoice.organization_id == organization_id,
@@ -297,10 +314,8 @@ def customer_deleted(organization_id: int, customer_id: int) -> None:
         )
         .group_by(Invoice.currency, "month", Invoice.customer_name)
     ).all()
-    moved = sorted(
-        (currency, _as_date(month), name, total) for currency, month, name, total in rows
-    )
-    for currency, month, name, total in moved:
+    moved = sorted((row[0], _as_date(row[1]), *row[2:]) for row in rows)
+    for currency, month, name, total, net, count in moved:
         _upsert(
             MonthlyCustomerTotal,
             {
@@ -309,11 +324,47 @@ def customer_deleted(organization_id: int, customer_id: int) -> None:
                 "month": month,
                 "customer_key": customer_key(None, name),
             },
-            {"invoiced": total},
+            {"invoiced": total, "net": net, "invoice_count": count},
             customer_id=None,
             customer_name=name,
         )
     # The customer's own rows go with them (ON DELETE CASCADE).
+
+
+def product_deleted(organization_id: int, product_id: int) -> None:
+    """Before a product is deleted: its lines will group by their description (the deletion
+    empties ``invoice_lines.product_id``), so its monthly totals move there."""
+    rankings_changed(organization_id)
+    rows = db.session.execute(
+        select(
+            Invoice.currency,
+            _month_of(Invoice.invoice_date).label("month"),
+            InvoiceLine.description,
+            func.sum(InvoiceLine.quantity),
+            func.sum(InvoiceLine.net),
+            func.count(func.distinct(Invoice.id)),
+        )
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(
+            Invoice.organization_id == organization_id,
+            InvoiceLine.product_id == product_id,
+            Invoice.status.in_(ISSUED),
+        )
+        .group_by(Invoice.currency, "month", InvoiceLine.description)
+    ).all()
+    moved = sorted((row[0], _as_date(row[1]), *row[2:]) for row in rows)
+    for currency, month, description, quantity, net, count in moved:
+        _upsert(
+            MonthlyDescriptionTotal,
+            {
+                "organization_id": organization_id,
+                "currency": currency,
+                "month": month,
+                "description": description,
+            },
+            {"quantity": quantity, "net": net, "invoice_count": count},
+        )
+    # The product's own rows go with it (ON DELETE CASCADE).
 
 
 def _as_date(value: Any) -> date:
@@ -344,7 +395,14 @@ def rebuild_totals(
     def only(model: Any) -> list[ColumnElement[bool]]:
         return [model.organization_id.in_(scope)] if scope is not None else []
 
-    for model in (DailyTotal, DailyTaxTotal, MonthlyCustomerTotal, MonthlyProductTotal, QuoteTotal):
+    for model in (
+        DailyTotal,
+        DailyTaxTotal,
+        MonthlyCustomerTotal,
+        MonthlyProductTotal,
+        MonthlyDescriptionTotal,
+        QuoteTotal,
+    ):
         bind.execute(delete(model).where(*only(model)))
     # Migration 0008 rebuilds too, before the tables of later migrations exist.
     present = inspect(bind.connection() if isinstance(bind, Session) else bind).has_table
@@ -444,6 +502,8 @@ def rebuild_totals(
                 "customer_id",
                 "customer_name",
                 "invoiced",
+                "net",
+                "invoice_count",
             ],
             select(
                 *keys,
@@ -452,6 +512,8 @@ def rebuild_totals(
                 func.max(Invoice.customer_id),
                 func.max(case((Invoice.customer_id.is_(None), Invoice.customer_name), else_="")),
                 func.sum(Invoice.total),
+                func.sum(Invoice.subtotal - Invoice.discount_total),
+                func.count(),
             )
             .where(*issued)
             .group_by(*keys, "month", key),
@@ -487,21 +549,34 @@ def rebuild_totals(
             .group_by(*keys, Invoice.invoice_date, *rate),
         )
     )
-    bind.execute(
-        insert(MonthlyProductTotal).from_select(
-            ["organization_id", "currency", "month", "product_id", "quantity", "net"],
-            select(
-                *keys,
-                month,
-                InvoiceLine.product_id,
-                func.sum(InvoiceLine.quantity),
-                func.sum(InvoiceLine.net),
+    lines = (InvoiceLine.quantity, InvoiceLine.net)
+    for model, line_key, which in (
+        (MonthlyProductTotal, InvoiceLine.product_id, InvoiceLine.product_id.is_not(None)),
+        (MonthlyDescriptionTotal, InvoiceLine.description, InvoiceLine.product_id.is_(None)),
+    ):
+        bind.execute(
+            insert(model).from_select(
+                [
+                    "organization_id",
+                    "currency",
+                    "month",
+                    line_key.key,
+                    "quantity",
+                    "net",
+                    "invoice_count",
+                ],
+                select(
+                    *keys,
+                    month,
+                    line_key,
+                    *(func.sum(column) for column in lines),
+                    func.count(func.distinct(Invoice.id)),
+                )
+                .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+                .where(*issued, which)
+                .group_by(*keys, "month", line_key),
             )
-            .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-            .where(*issued, InvoiceLine.product_id.is_not(None))
-            .group_by(*keys, "month", InvoiceLine.product_id),
         )
-    )
 
 
 def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:

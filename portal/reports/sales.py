@@ -10,27 +10,34 @@ and adds up the rest in one row, so that it still sums to the totals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import Integer, String, case, cast, distinct, func, null, select, union_all
 
-from portal.accounts.models import User
+from portal.accounts.models import Organization, User
 from portal.catalog.models import Product
-from portal.dashboard.models import DailyTotal
+from portal.dashboard.models import (
+    DailyTotal,
+    MonthlyCustomerTotal,
+    MonthlyDescriptionTotal,
+    MonthlyProductTotal,
+)
+from portal.dashboard.tops import on_days, own, split_months
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceLine
 from portal.money import money
 from portal.periods import Period, this_year
 from portal.reports.kind import ReportKind, Table
 from portal.reports.scope import (
+    ISSUED,
     best_first,
     customer_keys,
     issued_days,
-    issued_invoices,
     other_customers_label,
     with_customers,
 )
@@ -88,23 +95,15 @@ class Sales:
 
 def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
     """Three aggregate queries: by product and by customer (each ranking cut at its
-    ``limit`` best, the rest added up) over the invoices, the range's totals over the
-    running totals by day."""
-    scope = issued_invoices(actor, period)
-    described = case((InvoiceLine.product_id.is_(None), InvoiceLine.description))
-    product_keys = (InvoiceLine.product_id.label("product_key"), described.label("description"))
-    by_product = (
-        select(
-            *product_keys,
-            decimal_sum(InvoiceLine.quantity).label("quantity"),
-            decimal_sum(InvoiceLine.net).label("net"),
-            func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
-        )
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(*scope)
-        .group_by(*product_keys)
+    ``limit`` best, the rest added up), and the range's totals. Whole months come from the
+    running monthly totals (a row per product, description or customer and month), the
+    days at the range's edges from the invoices themselves; the totals from the running
+    daily totals."""
+    organization = actor.organization
+    months, edges = split_months(period)
+    product_rows, product_count = ranked(
+        _by_product(organization, months, edges), "net", limit, _with_products
     )
-    product_rows, product_count = ranked(by_product, "net", limit, _with_products)
     products = [
         ProductSales(
             product_id=row.product_id,
@@ -116,12 +115,9 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
         )
         for row in product_rows
     ]
-    # An invoice's net is its subtotal less its discounts (= Σ of its lines' net).
-    net = decimal_sum(Invoice.subtotal - Invoice.discount_total, 2).label("net")
-    count = func.count(Invoice.id).label("invoice_count")
-    keys = customer_keys()
-    by_customer = select(*keys, net, count).where(*scope).group_by(*keys)
-    customer_rows, customer_count = ranked(by_customer, "net", limit, with_customers)
+    customer_rows, customer_count = ranked(
+        _by_customer(organization, months, edges), "net", limit, with_customers
+    )
     customers = [
         CustomerSales(
             customer_id=row.customer_id,
@@ -151,7 +147,7 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
             totals.invoice_count - sum(row.invoice_count for row in customers),
         )
     return Sales(
-        currency=actor.organization.currency,
+        currency=organization.currency,
         period=period,
         products=products,
         customers=customers,
@@ -160,6 +156,109 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
         net=totals.net,
         invoice_count=totals.invoice_count,
     )
+
+
+Months = tuple[date, date] | None  # the first and last whole month of a range
+Days = list[tuple[date, date]]  # the days at its edges
+
+
+def _by_product(organization: Organization, months: Months, edges: Days) -> Any:
+    """Quantity, net and invoices per catalogue product (``product_key``), and per
+    description (``description``) for the lines without one."""
+    parts: list[Any] = []
+    if months:
+        for model, key, description in (
+            (MonthlyProductTotal, MonthlyProductTotal.product_id, cast(null(), String(500))),
+            (MonthlyDescriptionTotal, cast(null(), Integer), MonthlyDescriptionTotal.description),
+        ):
+            parts.append(
+                select(
+                    key.label("product_key"),
+                    description.label("description"),
+                    model.quantity.label("quantity"),
+                    model.net.label("net"),
+                    model.invoice_count.label("invoice_count"),
+                ).where(*own(model, organization), model.month.between(*months))
+            )
+    if edges:
+        described = case((InvoiceLine.product_id.is_(None), InvoiceLine.description))
+        keys = (InvoiceLine.product_id.label("product_key"), described.label("description"))
+        parts.append(
+            select(
+                *keys,
+                func.sum(InvoiceLine.quantity).label("quantity"),
+                func.sum(InvoiceLine.net).label("net"),
+                func.count(distinct(InvoiceLine.invoice_id)).label("invoice_count"),
+            )
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(
+                *own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                on_days(Invoice.invoice_date, edges),
+            )
+            .group_by(*keys)
+        )
+    sold = _union(parts)
+    count = cast(func.sum(sold.c.invoice_count), Integer)  # PostgreSQL: Σ bigint is numeric
+    return (
+        select(
+            sold.c.product_key,
+            sold.c.description,
+            decimal_sum(sold.c.quantity, 3).label("quantity"),
+            decimal_sum(sold.c.net, 2).label("net"),
+            count.label("invoice_count"),
+        )
+        .group_by(sold.c.product_key, sold.c.description)
+        .having(count > 0)  # an invoice voided since leaves a row of zeros
+    )
+
+
+def _by_customer(organization: Organization, months: Months, edges: Days) -> Any:
+    """Net and invoices per catalogue customer (``customer_key``), and per name written on
+    the invoices without one (``written_name``)."""
+    parts: list[Any] = []
+    if months:
+        totals = MonthlyCustomerTotal
+        written = case((totals.customer_id.is_(None), totals.customer_name))
+        parts.append(
+            select(
+                totals.customer_id.label("customer_key"),
+                written.label("written_name"),
+                totals.net.label("net"),
+                totals.invoice_count.label("invoice_count"),
+            ).where(*own(totals, organization), totals.month.between(*months))
+        )
+    if edges:
+        keys = customer_keys()
+        parts.append(
+            select(
+                *keys,
+                func.sum(Invoice.subtotal - Invoice.discount_total).label("net"),
+                func.count(Invoice.id).label("invoice_count"),
+            )
+            .where(
+                *own(Invoice, organization),
+                Invoice.status.in_(ISSUED),
+                on_days(Invoice.invoice_date, edges),
+            )
+            .group_by(*keys)
+        )
+    bought = _union(parts)
+    count = cast(func.sum(bought.c.invoice_count), Integer)
+    return (
+        select(
+            bought.c.customer_key,
+            bought.c.written_name,
+            decimal_sum(bought.c.net, 2).label("net"),
+            count.label("invoice_count"),
+        )
+        .group_by(bought.c.customer_key, bought.c.written_name)
+        .having(count > 0)
+    )
+
+
+def _union(parts: list[Any]) -> Any:
+    return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
 
 
 def _with_products(rows: Any) -> Any:
