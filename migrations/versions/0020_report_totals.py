@@ -17,6 +17,7 @@ Create Date: 2026-12-01 13:30:00
 import sqlalchemy as sa
 from alembic import op
 
+from portal.dashboard.models import CLUSTERED
 from portal.dashboard.totals import rebuild_totals
 from portal.db import FixedDecimal
 
@@ -27,7 +28,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("daily_totals") as batch:
+    # SQLite: the running totals are made anew in their key's order (``WITHOUT ROWID``),
+    # rows and all; PostgreSQL only gains the columns.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        "daily_totals", recreate="always" if sqlite else "auto", table_kwargs=CLUSTERED
+    ) as batch:
         batch.add_column(
             sa.Column("issued_count", sa.Integer(), nullable=False, server_default="0")
         )
@@ -35,12 +41,17 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("withheld", FixedDecimal(16, 2), nullable=False, server_default="0")
         )
-    with op.batch_alter_table("monthly_customer_totals") as batch:
+    recreate = "always" if sqlite else "auto"
+    with op.batch_alter_table(
+        "monthly_customer_totals", recreate=recreate, table_kwargs=CLUSTERED
+    ) as batch:
         batch.add_column(sa.Column("net", FixedDecimal(16, 2), nullable=False, server_default="0"))
         batch.add_column(
             sa.Column("invoice_count", sa.Integer(), nullable=False, server_default="0")
         )
-    with op.batch_alter_table("monthly_product_totals") as batch:
+    with op.batch_alter_table(
+        "monthly_product_totals", recreate=recreate, table_kwargs=CLUSTERED
+    ) as batch:
         batch.add_column(
             sa.Column("invoice_count", sa.Integer(), nullable=False, server_default="0")
         )
@@ -66,6 +77,7 @@ def upgrade() -> None:
             "description",
             name=op.f("pk_monthly_description_totals"),
         ),
+        **CLUSTERED,
     )
     op.create_table(
         "daily_tax_totals",
@@ -87,14 +99,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "organization_id", "currency", "day", "tax_percent", name=op.f("pk_daily_tax_totals")
         ),
+        **CLUSTERED,
     )
     # A wider key: the table is made anew (its rows are counted again below).
     op.drop_table("quote_totals")
     _quote_totals(with_expiry=True)
+    if sqlite:
+        with op.batch_alter_table("open_balances", recreate="always", table_kwargs=CLUSTERED):
+            pass
     rebuild_totals(op.get_bind())
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":  # rowid tables again (batch mode's default)
+        with op.batch_alter_table("open_balances", recreate="always"):
+            pass
     op.drop_table("quote_totals")
     _quote_totals(with_expiry=False)
     op.execute(
@@ -104,12 +123,12 @@ def downgrade() -> None:
     )
     op.drop_table("daily_tax_totals")
     op.drop_table("monthly_description_totals")
-    with op.batch_alter_table("monthly_product_totals") as batch:
+    with op.batch_alter_table("monthly_product_totals", recreate="auto") as batch:
         batch.drop_column("invoice_count")
-    with op.batch_alter_table("monthly_customer_totals") as batch:
+    with op.batch_alter_table("monthly_customer_totals", recreate="auto") as batch:
         batch.drop_column("invoice_count")
         batch.drop_column("net")
-    with op.batch_alter_table("daily_totals") as batch:
+    with op.batch_alter_table("daily_totals", recreate="auto") as batch:
         batch.drop_column("withheld")
         batch.drop_column("net")
         batch.drop_column("issued_count")
@@ -143,4 +162,5 @@ def _quote_totals(with_expiry: bool) -> None:
         sa.PrimaryKeyConstraint(
             "organization_id", "currency", "day", "status", *expiry, name=op.f("pk_quote_totals")
         ),
+        **(CLUSTERED if with_expiry else {}),
     )

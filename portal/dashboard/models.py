@@ -16,6 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, FixedDecimal
 
+# SQLite keeps the running totals in their key's order (``WITHOUT ROWID``): the dashboard
+# and the reports read a range of the key (an organisation's days or months) and the
+# columns of the rows in it, which through a rowid table is a lookup per row on top of the
+# key's index (issue 16.5). PostgreSQL ignores it.
+CLUSTERED = {"sqlite_with_rowid": False}
+
 
 class DailyTotal(Base):
     """One day of an organisation in one currency: what was invoiced (issued invoices dated
@@ -23,6 +29,7 @@ class DailyTotal(Base):
     the days they took to be paid."""
 
     __tablename__ = "daily_totals"
+    __table_args__ = CLUSTERED
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -50,6 +57,7 @@ class DailyTaxTotal(Base):
     any period reads a row per day and rate instead of every line."""
 
     __tablename__ = "daily_tax_totals"
+    __table_args__ = CLUSTERED
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -82,6 +90,7 @@ class MonthlyCustomerTotal(Base):
             "customer_id",
             "customer_name",
         ),
+        CLUSTERED,
     )
 
     organization_id: Mapped[int] = mapped_column(
@@ -116,6 +125,7 @@ class MonthlyProductTotal(Base):
             "net",
             "quantity",
         ),
+        CLUSTERED,
     )
 
     organization_id: Mapped[int] = mapped_column(
@@ -138,6 +148,7 @@ class MonthlyDescriptionTotal(Base):
     sales report groups those lines so."""
 
     __tablename__ = "monthly_description_totals"
+    __table_args__ = CLUSTERED
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -162,6 +173,7 @@ class QuoteTotal(Base):
     ones that were sent and decided add the seconds they waited for the answer."""
 
     __tablename__ = "quote_totals"
+    __table_args__ = CLUSTERED
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -183,6 +195,7 @@ class OpenBalance(Base):
     overdue: it is kept under ``NO_DUE_DATE``, the last day there is."""
 
     __tablename__ = "open_balances"
+    __table_args__ = CLUSTERED
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
