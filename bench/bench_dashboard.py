@@ -752,6 +752,7 @@ DASHBOARD_TABLES = (
     "daily_tax_totals",
     "monthly_customer_totals",
     "monthly_product_totals",
+    "monthly_description_totals",
     "quote_totals",
     "open_balances",
 )

@@ -94,6 +94,7 @@ BIG_TABLES = (
     "daily_tax_totals",
     "monthly_customer_totals",
     "monthly_product_totals",
+    "monthly_description_totals",
     "quote_totals",
     "open_balances",
 )
