@@ -25,7 +25,7 @@ from portal.money import money, quantize
 from portal.periods import Period
 from portal.quotes.models import QuoteStatus
 from portal.reports.kind import ReportKind, Table
-from portal.reports.scope import own_documents
+from portal.reports.scope import daily_totals_of
 from portal.reports.sql import decimal_sum, month_key
 
 STATUSES = QuoteStatus.ALL
@@ -119,7 +119,7 @@ def quotes(actor: User, period: Period, _limit: int | None = None) -> QuotesRepo
             func.coalesce(func.sum(QuoteTotal.waited_seconds), 0).label("seconds"),
             func.coalesce(func.sum(QuoteTotal.timed_count), 0).label("timed"),
         )
-        .where(*own_documents(QuoteTotal, actor), QuoteTotal.day.between(period.start, period.end))
+        .where(*daily_totals_of(QuoteTotal, actor, period))
         .group_by("issue_month", "effective_status")
     )
     months = {f"{m:%Y-%m}": QuoteFigures(m) for m in period.months()}

@@ -37,7 +37,7 @@ from portal.reports.scope import (
     ISSUED,
     best_first,
     customer_keys,
-    issued_days,
+    daily_totals_of,
     other_customers_label,
     with_customers,
 )
@@ -131,7 +131,7 @@ def sales(actor: User, period: Period, limit: int | None = None) -> Sales:
     days = select(
         decimal_sum(DailyTotal.net).label("net"),
         func.coalesce(func.sum(DailyTotal.issued_count), 0).label("invoice_count"),
-    ).where(*issued_days(DailyTotal, actor, period))
+    ).where(*daily_totals_of(DailyTotal, actor, period))
     totals = db.session.execute(days).one()
     products = best_first(products, "net", "name", "product_id", limit)
     customers = best_first(customers, "net", "customer_name", "customer_id", limit)

@@ -25,18 +25,9 @@ def own_documents(model: Any, actor: User) -> list[ColumnElement[bool]]:
     return [model.organization_id == organization.id, model.currency == organization.currency]
 
 
-def issued_invoices(actor: User, period: Period) -> list[ColumnElement[bool]]:
-    """Issued invoices (ISSUED, PARTIALLY_PAID, PAID) dated in ``period``."""
-    return [
-        *own_documents(Invoice, actor),
-        Invoice.status.in_(ISSUED),
-        Invoice.invoice_date.between(period.start, period.end),
-    ]
-
-
-def issued_days(model: Any, actor: User, period: Period) -> list[ColumnElement[bool]]:
-    """The organisation's running totals by day (``DailyTotal``, ``DailyTaxTotal``: issued
-    invoices only) in its currency, for the days of ``period``."""
+def daily_totals_of(model: Any, actor: User, period: Period) -> list[ColumnElement[bool]]:
+    """The organisation's running totals by day (``DailyTotal``, ``DailyTaxTotal``,
+    ``QuoteTotal``) in its currency, for the days of ``period``."""
     return [*own_documents(model, actor), model.day.between(period.start, period.end)]
 
 

@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.money import money
 from portal.periods import Period, this_quarter
 from portal.reports.kind import ReportKind, Table
-from portal.reports.scope import issued_days
+from portal.reports.scope import daily_totals_of
 from portal.reports.sql import decimal_sum
 
 
@@ -63,7 +63,7 @@ def taxes(actor: User, period: Period, _limit: int | None = None) -> Taxes:
             decimal_sum(DailyTaxTotal.total).label("total"),
             func.coalesce(func.sum(DailyTaxTotal.invoice_count), 0).label("invoice_count"),
         )
-        .where(*issued_days(DailyTaxTotal, actor, period))
+        .where(*daily_totals_of(DailyTaxTotal, actor, period))
         .group_by(rate)
         .order_by(rate)
     )
@@ -72,7 +72,7 @@ def taxes(actor: User, period: Period, _limit: int | None = None) -> Taxes:
     invoices = select(
         func.coalesce(func.sum(DailyTotal.issued_count), 0),
         decimal_sum(DailyTotal.withheld),
-    ).where(*issued_days(DailyTotal, actor, period))
+    ).where(*daily_totals_of(DailyTotal, actor, period))
     invoice_count, withholding = db.session.execute(invoices).one()
     base, tax, surcharge, total = (
         sum((getattr(row, name) for row in rates), Decimal("0")) for name in AMOUNTS
