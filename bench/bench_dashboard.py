@@ -754,6 +754,7 @@ DASHBOARD_TABLES = (
     "monthly_product_totals",
     "monthly_description_totals",
     "quote_totals",
+    "quote_status_totals",
     "open_balances",
 )
 SCENARIOS = [

@@ -96,6 +96,7 @@ BIG_TABLES = (
     "monthly_product_totals",
     "monthly_description_totals",
     "quote_totals",
+    "quote_status_totals",
     "open_balances",
 )
 

@@ -9,6 +9,7 @@ from portal.dashboard.models import (
     MonthlyDescriptionTotal,
     MonthlyProductTotal,
     OpenBalance,
+    QuoteStatusTotal,
     QuoteTotal,
 )
 from portal.db import Base
@@ -49,6 +50,7 @@ __all__ = [
     "Product",
     "Quote",
     "QuoteLine",
+    "QuoteStatusTotal",
     "QuoteTotal",
     "RecurringInvoice",
     "RecurringInvoiceLine",

@@ -26,6 +26,7 @@ from portal.dashboard.models import (
     MonthlyDescriptionTotal,
     MonthlyProductTotal,
     OpenBalance,
+    QuoteStatusTotal,
     QuoteTotal,
 )
 from portal.dashboard.totals import rebuild_totals
@@ -83,6 +84,11 @@ TABLES = (
         QuoteTotal,
         ("organization_id", "currency", "day", "status", "expires_on"),
         ("count", "total", "waited_seconds", "timed_count"),
+    ),
+    (
+        QuoteStatusTotal,
+        ("organization_id", "currency", "status", "expires_on"),
+        ("count", "total"),
     ),
     (OpenBalance, ("organization_id", "currency", "due_on"), ("count", "balance")),
 )
@@ -358,7 +364,12 @@ def test_migration_0020_down_and_up_keeps_every_running_total(app, make_user):
     for n in range(60):
         people.step(n)
     kept = snapshot(app)
-    assert {key[0] for key in kept} >= {"daily_tax_totals", "quote_totals", "daily_totals"}
+    assert {key[0] for key in kept} >= {
+        "daily_tax_totals",
+        "quote_totals",
+        "quote_status_totals",
+        "daily_totals",
+    }
     migration = _migration("0020_report_totals")
     with app.app_context(), db.engine.begin() as connection:
         context = MigrationContext.configure(connection)

@@ -45,4 +45,4 @@ def test_sqlite_keeps_the_running_totals_in_their_keys_order(app):
         for table in Base.metadata.sorted_tables
     }
     assert {name: clustered[name] for name in wanted} == wanted
-    assert sum(wanted.values()) == 7
+    assert sum(wanted.values()) == 8

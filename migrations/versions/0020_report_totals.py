@@ -2,8 +2,8 @@
 many, their net, their withholdings), their lines by day and tax rate, each customer's and
 product's invoices and net by month, the lines without a product by description and month,
 and the quotes by day, status and, sent, the last day they are valid (with the seconds the
-won ones waited). The taxes, quotes and sales reports and the dashboard's expired quotes
-read these rows instead of the documents.
+won ones waited), and by status alone for the dashboard's pipeline. The taxes, quotes and
+sales reports and the dashboard's quote figures read these rows instead of the documents.
 
 The running totals are then rebuilt from the documents, every table at once: this is the
 last revision that reshapes them, so ``rebuild_totals`` (written for the models as they are
@@ -104,6 +104,29 @@ def upgrade() -> None:
     # A wider key: the table is made anew (its rows are counted again below).
     op.drop_table("quote_totals")
     _quote_totals(with_expiry=True)
+    op.create_table(
+        "quote_status_totals",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("total", FixedDecimal(16, 2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_quote_status_totals_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "organization_id",
+            "currency",
+            "status",
+            "expires_on",
+            name=op.f("pk_quote_status_totals"),
+        ),
+        **CLUSTERED,
+    )
     if sqlite:
         with op.batch_alter_table("open_balances", recreate="always", table_kwargs=CLUSTERED):
             pass
@@ -114,6 +137,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":  # rowid tables again (batch mode's default)
         with op.batch_alter_table("open_balances", recreate="always"):
             pass
+    op.drop_table("quote_status_totals")
     op.drop_table("quote_totals")
     _quote_totals(with_expiry=False)
     op.execute(

@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import User
-from portal.dashboard.models import DailyTotal, OpenBalance, QuoteTotal
+from portal.dashboard.models import DailyTotal, OpenBalance, QuoteStatusTotal, QuoteTotal
 from portal.dashboard.tops import kept_tops
 from portal.extensions import db
 from portal.invoices.models import InvoiceStatus
@@ -228,13 +228,20 @@ def _statements(dialect: str) -> _Statements:
         .where(*_own(OpenBalance))
         .group_by("bucket")
     )
+    # The pipeline: every quote of the organisation by its status now, from the few rows
+    # by status (and, sent, last valid day) rather than every day's.
+    current = and_(
+        QuoteStatusTotal.status == QuoteStatus.SENT,
+        QuoteStatusTotal.expires_on < bindparam("today"),
+    )
+    shown = case((current, QuoteStatus.EXPIRED), else_=QuoteStatusTotal.status)
     pipeline = (
         select(
-            status,
-            func.coalesce(func.sum(QuoteTotal.count), 0),
-            money_sum(QuoteTotal.total),
+            shown.label("shown_status"),
+            func.coalesce(func.sum(QuoteStatusTotal.count), 0),
+            money_sum(QuoteStatusTotal.total),
         )
-        .where(*_own(QuoteTotal))
+        .where(*_own(QuoteStatusTotal))
         .group_by("shown_status")
     )
     return _Statements(monthly, quote_totals, receivables, pipeline)

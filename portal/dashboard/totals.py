@@ -52,6 +52,7 @@ from portal.dashboard.models import (
     MonthlyDescriptionTotal,
     MonthlyProductTotal,
     OpenBalance,
+    QuoteStatusTotal,
     QuoteTotal,
     RankingVersion,
 )
@@ -242,10 +243,23 @@ def waited_seconds(later: datetime, earlier: datetime) -> int:
 
 
 QUOTE_KEYS = ("organization_id", "currency", "day", "status", "expires_on")
+STATUS_KEYS = ("organization_id", "currency", "status", "expires_on")
 
 
 def quote_recount(before: tuple | None, after: tuple | None) -> None:
     _recount(QuoteTotal, QUOTE_KEYS, ("total", "waited_seconds", "timed_count"), before, after)
+    _recount(QuoteStatusTotal, STATUS_KEYS, ("total",), _by_status(before), _by_status(after))
+
+
+def _by_status(share: tuple | None) -> tuple | None:
+    return None if share is None else _status_share(share)
+
+
+def _status_share(share: tuple) -> tuple:
+    """A quote's share of ``quote_totals`` as its share of ``quote_status_totals``: the
+    same without the day, and only the total."""
+    organization_id, currency, _day, status, expires_on, (total, *_waits) = share
+    return (organization_id, currency, status, expires_on, (total,))
 
 
 def invoice_open(invoice: Any) -> tuple | None:
@@ -402,6 +416,7 @@ def rebuild_totals(
         MonthlyProductTotal,
         MonthlyDescriptionTotal,
         QuoteTotal,
+        QuoteStatusTotal,
     ):
         bind.execute(delete(model).where(*only(model)))
     # Migration 0008 rebuilds too, before the tables of later migrations exist.
@@ -627,6 +642,11 @@ def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
         row[1] += total
         row[2] += waited
         row[3] += timed
+    statuses: dict[tuple, list] = {}
+    for key, (count, total, _waited, _timed) in rows.items():
+        status = statuses.setdefault(_status_share((*key, (total,)))[:-1], [0, Decimal("0")])
+        status[0] += count
+        status[1] += total
     if rows:
         bind.execute(
             insert(QuoteTotal),
@@ -639,6 +659,13 @@ def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
                     "timed_count": timed,
                 }
                 for key, (count, total, waited, timed) in sorted(rows.items())
+            ],
+        )
+        bind.execute(
+            insert(QuoteStatusTotal),
+            [
+                {**dict(zip(STATUS_KEYS, key, strict=True)), "count": count, "total": total}
+                for key, (count, total) in sorted(statuses.items())
             ],
         )
 
