@@ -35,7 +35,7 @@ from portal.reports import sales as sales_report
 from portal.reports import taxes as taxes_report
 from portal.reports.scope import ISSUED, best_first
 from tests.conftest import TEST_CLOCK_AT, org_today
-from tests.test_dashboard_totals import People
+from tests.test_dashboard_totals import People, random_books
 
 WON = (QuoteStatus.ACCEPTED, QuoteStatus.CONVERTED)
 
@@ -241,13 +241,8 @@ def _compare(app, owner, periods: list[Period]) -> int:
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_reports_from_running_totals_equal_the_documents(app, make_user, seed):
-    owner = make_user(role="OWNER", plan="PRO")
-    other = make_user(role="OWNER", plan="PRO")
-    client = app.test_client()
-    rng = random.Random(seed)
-    people = [YearEndPeople(client, owner, rng), YearEndPeople(client, other, rng)]
-    for n in range(110):
-        people[n % 3 == 0].step(n)
+    people = random_books(app, make_user, seed, 110, YearEndPeople)
+    owner, rng = people[0].owner, people[0].rng
     # One quote sent today at least, so that the later "today" sees one run out.
     people[0].step(110)  # a customer, if the sequence left none
     status, answer = people[0].call(

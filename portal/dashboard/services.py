@@ -23,12 +23,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import User
 from portal.dashboard.models import DailyTotal, OpenBalance, QuoteStatusTotal, QuoteTotal
 from portal.dashboard.tops import kept_tops
+from portal.dashboard.totals import status_now
 from portal.extensions import db
 from portal.invoices.models import InvoiceStatus
 from portal.money import quantize
@@ -197,13 +198,8 @@ def _statements(dialect: str) -> _Statements:
         .where(*_own(DailyTotal), _both_periods(DailyTotal.day))
         .group_by("in_period", "month")
     )
-    # A sent quote past its last valid day is expired (an answer too): told from the rows,
-    # which keep sent quotes apart by that day.
-    expired = and_(
-        QuoteTotal.status == QuoteStatus.SENT, QuoteTotal.expires_on < bindparam("today")
-    )
     # Grouped by a label that no column has (PostgreSQL and SQLite would take the column).
-    status = case((expired, QuoteStatus.EXPIRED), else_=QuoteTotal.status).label("shown_status")
+    status = status_now(QuoteTotal, bindparam("today")).label("shown_status")
     quote_totals = (
         select(
             _in_current(QuoteTotal.day).label("in_period"),
@@ -230,14 +226,9 @@ def _statements(dialect: str) -> _Statements:
     )
     # The pipeline: every quote of the organisation by its status now, from the few rows
     # by status (and, sent, last valid day) rather than every day's.
-    current = and_(
-        QuoteStatusTotal.status == QuoteStatus.SENT,
-        QuoteStatusTotal.expires_on < bindparam("today"),
-    )
-    shown = case((current, QuoteStatus.EXPIRED), else_=QuoteStatusTotal.status)
     pipeline = (
         select(
-            shown.label("shown_status"),
+            status_now(QuoteStatusTotal, bindparam("today")).label("shown_status"),
             func.coalesce(func.sum(QuoteStatusTotal.count), 0),
             money_sum(QuoteStatusTotal.total),
         )

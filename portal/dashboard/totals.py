@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     Integer,
     String,
+    and_,
     bindparam,
     case,
     cast,
@@ -235,6 +236,13 @@ def quote_counted(quote: Any) -> tuple | None:
     )
 
 
+def status_now(model: Any, today: Any) -> ColumnElement[str]:
+    """The status of a quote totals' row (``QuoteTotal``, ``QuoteStatusTotal``) on
+    ``today``: sent and past its last valid day is EXPIRED, an answer too."""
+    expired = and_(model.status == QuoteStatus.SENT, model.expires_on < today)
+    return case((expired, QuoteStatus.EXPIRED), else_=model.status)
+
+
 def waited_seconds(later: datetime, earlier: datetime) -> int:
     """Whole seconds from ``earlier`` to ``later``, rounded half up."""
     elapsed = _aware(later) - _aware(earlier)
@@ -328,20 +336,16 @@ def customer_deleted(organization_id: int, customer_id: int) -> None:
         )
         .group_by(Invoice.currency, "month", Invoice.customer_name)
     ).all()
-    moved = sorted((row[0], _as_date(row[1]), *row[2:]) for row in rows)
-    for currency, month, name, total, net, count in moved:
-        _upsert(
-            MonthlyCustomerTotal,
-            {
-                "organization_id": organization_id,
-                "currency": currency,
-                "month": month,
-                "customer_key": customer_key(None, name),
-            },
-            {"invoiced": total, "net": net, "invoice_count": count},
-            customer_id=None,
-            customer_name=name,
-        )
+    _add_by_month(
+        MonthlyCustomerTotal,
+        organization_id,
+        rows,
+        ("invoiced", "net", "invoice_count"),
+        lambda name: (
+            {"customer_key": customer_key(None, name)},
+            {"customer_id": None, "customer_name": name},
+        ),
+    )
     # The customer's own rows go with them (ON DELETE CASCADE).
 
 
@@ -366,19 +370,36 @@ def product_deleted(organization_id: int, product_id: int) -> None:
         )
         .group_by(Invoice.currency, "month", InvoiceLine.description)
     ).all()
-    moved = sorted((row[0], _as_date(row[1]), *row[2:]) for row in rows)
-    for currency, month, description, quantity, net, count in moved:
-        _upsert(
-            MonthlyDescriptionTotal,
-            {
-                "organization_id": organization_id,
-                "currency": currency,
-                "month": month,
-                "description": description,
-            },
-            {"quantity": quantity, "net": net, "invoice_count": count},
-        )
+    _add_by_month(
+        MonthlyDescriptionTotal,
+        organization_id,
+        rows,
+        ("quantity", "net", "invoice_count"),
+        lambda description: ({"description": description}, {}),
+    )
     # The product's own rows go with it (ON DELETE CASCADE).
+
+
+def _add_by_month(
+    model: Any,
+    organization_id: int,
+    rows: Iterable[Any],
+    amounts: tuple[str, ...],
+    keyed: Callable[[str], tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    """Add ``rows`` (currency, month, a name, then ``amounts``) to ``model``'s monthly rows,
+    in key order: ``keyed(name)`` gives the row's key beyond the month and the columns it
+    is written with."""
+    for currency, month, name, *values in sorted(
+        (row[0], _as_date(row[1]), *row[2:]) for row in rows
+    ):
+        key, fixed = keyed(name)
+        _upsert(
+            model,
+            {"organization_id": organization_id, "currency": currency, "month": month, **key},
+            dict(zip(amounts, values, strict=True)),
+            **fixed,
+        )
 
 
 def _as_date(value: Any) -> date:

@@ -16,10 +16,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.dashboard.models import QuoteTotal
+from portal.dashboard.totals import status_now
 from portal.extensions import db
 from portal.money import money, quantize
 from portal.periods import Period
@@ -102,10 +103,7 @@ def quotes(actor: User, period: Period, _limit: int | None = None) -> QuotesRepo
     """One aggregate query over the running quote totals (a row per day and status, not
     every quote), by month and status; the whole range is the sum of its months."""
     organization = actor.organization
-    expired = and_(
-        QuoteTotal.status == QuoteStatus.SENT, QuoteTotal.expires_on < organization.today()
-    )
-    status = case((expired, QuoteStatus.EXPIRED), else_=QuoteTotal.status)
+    status = status_now(QuoteTotal, organization.today())
     month = month_key(QuoteTotal.day).label("issue_month")
     # Grouped by the labels: an expression with bound values (the date of today, the
     # month's format) is another expression to PostgreSQL each time it is written; and
