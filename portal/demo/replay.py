@@ -34,6 +34,7 @@ from portal.catalog.kinds import CUSTOMERS, PRODUCTS
 from portal.catalog.models import Customer, Product
 from portal.catalog.services import create_row
 from portal.clock import utcnow, zone
+from portal.dashboard.totals import rebuild_totals
 from portal.demo import catalog
 from portal.demo.plan import Line, Planner, Step
 from portal.documents import services as documents
@@ -151,6 +152,10 @@ def create_demo_activity(organization: Organization, *, size: float = 1.0) -> No
             replay.moment = step.at
             ACTIONS[step.action](replay, step)
             db.session.flush()  # what the step wrote is stamped with its moment
+    # The running totals counted each transition as the service made it; the moments set
+    # after it (a quote's ``sent_at`` and ``decided_at``: the waits and the day a quote was
+    # accepted) are the replayed ones: counted again from what the replay wrote.
+    rebuild_totals(db.session(), [organization.id])
 
 
 def _create_catalog(replay: Replay) -> None:
