@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.invoices.models import Invoice, Payment
 from portal.quotes.models import Quote
 from tests.conftest import bearer, csrf_from, org_today
+from tests.test_dashboard_totals import recomputed, snapshot
 
 ON_POSTGRES = bool(os.environ.get("PORTAL_TEST_DATABASE_URL"))
 TIMEOUT = 60  # seconds: per request and for the barrier; a deadlock fails, never hangs
@@ -445,3 +446,71 @@ def test_a_conversion_refused_after_taking_its_number_gives_the_number_back(
     converted = post(live_server, accountant, f"/quotes/{quote_id}/convert")
     assert [first["invoiceNumber"], converted["invoiceNumber"]] == series("INV", 2)
     assert numbers_of(app, Invoice, accountant.organization_id) == series("INV", 2)
+
+
+# --- running totals -----------------------------------------------------------------------
+
+
+def test_racing_issues_payments_voids_and_answers_keep_the_running_totals(
+    app, live_server, make_user
+):
+    """Twenty invoices of one day issued at once, then paid, part paid and voided at once,
+    and twelve quotes of one day answered at once: every request adds to the same rows of
+    the running totals (the day's, the month's, the rate's, the customer's, the status's).
+    Afterwards they equal a recomputation from the documents: no lost update, no deadlock."""
+    owner = make_user(role="OWNER", plan="PRO")
+    mate = make_user(role="ACCOUNTANT", organization_id=owner.organization_id)
+    members = (owner, mate)
+    customer = post(live_server, owner, "/customers", json={"name": "Cliente Carrera"})["id"]
+    product = post(
+        live_server,
+        owner,
+        "/products",
+        json={"name": "Tornillo", "sku": "T-1", "price": "2.50", "taxRate": "21"},
+    )["id"]
+    today = org_today().isoformat()
+    lines = [
+        {"productId": product, "quantity": "4"},
+        {"description": "Montaje", "quantity": "1", "unitPrice": "30.00", "taxPercent": "10"},
+    ]
+    body = {"customerId": customer, "invoiceDate": today, "dueDate": today, "lines": lines}
+    invoices = [post(live_server, owner, "/invoices", json=body)["id"] for _ in range(20)]
+    quote = {"customerId": customer, "issueDate": today, "lines": lines}
+    quotes = [post(live_server, owner, "/quotes", json=quote)["id"] for _ in range(12)]
+    for quote_id in quotes:
+        post(live_server, owner, f"/quotes/{quote_id}/send", json={"to": "c@example.com"})
+    url = f"{live_server.url}/api/v1"
+
+    issued = race(lambda n: call("POST", f"{url}/invoices/{invoices[n]}/issue", members[n % 2]), 20)
+    assert_no_500(issued)
+    assert all(status == 200 for status, _ in issued), issued
+
+    def settle(n: int) -> tuple[int, dict | str]:
+        invoice = f"{url}/invoices/{invoices[n]}"
+        if n % 4 == 3:
+            return call("POST", f"{invoice}/void", members[n % 2])
+        amount = "10.00" if n % 2 else "45.10"  # part, or all: 4 × 2.50 + 21 %, 30 + 10 %
+        payment = {"amount": amount, "paidOn": today, "method": "CASH"}
+        return call("POST", f"{invoice}/payments", members[n % 2], json=payment)
+
+    settled = race(settle, 20)
+    assert_no_500(settled)
+    assert all(status in (200, 201) for status, _ in settled), settled
+
+    answers = ("accept", "reject", "accept")
+    decided = race(lambda n: call("POST", f"{url}/quotes/{quotes[n]}/{answers[n % 3]}", owner), 12)
+    assert_no_500(decided)
+    assert all(status == 200 for status, _ in decided), decided
+
+    running = snapshot(app)
+    assert {key[0] for key in running} >= {
+        "daily_totals",
+        "daily_tax_totals",
+        "monthly_customer_totals",
+        "monthly_product_totals",
+        "monthly_description_totals",
+        "quote_totals",
+        "quote_status_totals",
+        "open_balances",
+    }
+    assert running == recomputed(app)
