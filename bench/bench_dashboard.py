@@ -72,6 +72,7 @@ from sqlalchemy import func, insert, select, text
 from portal.accounts.models import Organization
 from portal.catalog.models import Customer, Product
 from portal.clock import today_in
+from portal.dashboard.models import RUNNING_TOTALS
 from portal.dashboard.totals import rebuild_totals
 from portal.db import new_public_id
 from portal.documents.calc import document_totals, line_amounts
@@ -747,16 +748,7 @@ def me(dataset: Dataset) -> Request:
     return dataset.get("/api/v1/me")
 
 
-DASHBOARD_TABLES = (
-    "daily_totals",
-    "daily_tax_totals",
-    "monthly_customer_totals",
-    "monthly_product_totals",
-    "monthly_description_totals",
-    "quote_totals",
-    "quote_status_totals",
-    "open_balances",
-)
+DASHBOARD_TABLES = tuple(model.__tablename__ for model in RUNNING_TOTALS)
 SCENARIOS = [
     Scenario("bare", bare_setup, target=BARE, note="bench/bare_app.py: 50 items, no database"),
     Scenario(

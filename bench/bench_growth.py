@@ -68,6 +68,7 @@ from harness import (
 from sqlalchemy import insert, make_url, select, text
 
 from portal.accounts.models import User
+from portal.dashboard.models import RUNNING_TOTALS
 from portal.extensions import db
 from portal.recurring.models import RecurringInvoice
 from portal.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -90,14 +91,7 @@ BIG_TABLES = (
     "webhook_deliveries",
     "webhook_events",
     "users",
-    "daily_totals",
-    "daily_tax_totals",
-    "monthly_customer_totals",
-    "monthly_product_totals",
-    "monthly_description_totals",
-    "quote_totals",
-    "quote_status_totals",
-    "open_balances",
+    *(model.__tablename__ for model in RUNNING_TOTALS),
 )
 
 

@@ -19,16 +19,7 @@ from alembic.operations import Operations
 from sqlalchemy import select, text, update
 
 from portal.accounts.models import Organization
-from portal.dashboard.models import (
-    DailyTaxTotal,
-    DailyTotal,
-    MonthlyCustomerTotal,
-    MonthlyDescriptionTotal,
-    MonthlyProductTotal,
-    OpenBalance,
-    QuoteStatusTotal,
-    QuoteTotal,
-)
+from portal.dashboard.models import RUNNING_TOTALS
 from portal.dashboard.totals import rebuild_totals
 from portal.extensions import db
 from portal.invoices.models import Invoice, InvoiceStatus
@@ -44,53 +35,13 @@ def app(make_app):
 
 
 # Each table of running totals: its key columns, and the values it keeps.
-TABLES = (
+TABLES = tuple(
     (
-        DailyTotal,
-        ("organization_id", "currency", "day"),
-        (
-            "invoiced",
-            "paid",
-            "settled_count",
-            "settled_days",
-            "accepted_count",
-            "accepted_seconds",
-            "issued_count",
-            "net",
-            "withheld",
-        ),
-    ),
-    (
-        DailyTaxTotal,
-        ("organization_id", "currency", "day", "tax_percent"),
-        ("base", "tax", "surcharge", "total", "invoice_count"),
-    ),
-    (
-        MonthlyCustomerTotal,
-        ("organization_id", "currency", "month", "customer_key"),
-        ("invoiced", "net", "invoice_count", "customer_id", "customer_name"),
-    ),
-    (
-        MonthlyProductTotal,
-        ("organization_id", "currency", "month", "product_id"),
-        ("quantity", "net", "invoice_count"),
-    ),
-    (
-        MonthlyDescriptionTotal,
-        ("organization_id", "currency", "month", "description"),
-        ("quantity", "net", "invoice_count"),
-    ),
-    (
-        QuoteTotal,
-        ("organization_id", "currency", "day", "status", "expires_on"),
-        ("count", "total", "waited_seconds", "timed_count"),
-    ),
-    (
-        QuoteStatusTotal,
-        ("organization_id", "currency", "status", "expires_on"),
-        ("count", "total"),
-    ),
-    (OpenBalance, ("organization_id", "currency", "due_on"), ("count", "balance")),
+        model,
+        tuple(column.name for column in model.__table__.primary_key),
+        tuple(column.name for column in model.__table__.columns if not column.primary_key),
+    )
+    for model in RUNNING_TOTALS
 )
 COUNTED = {"customer_id", "customer_name"}  # descriptive columns, not totals
 

@@ -227,6 +227,18 @@ class OpenBalance(Base):
 
 NO_DUE_DATE = LAST_DAY
 
+# Every table of running totals: what ``rebuild_totals`` recomputes from the documents.
+RUNNING_TOTALS = (
+    DailyTotal,
+    DailyTaxTotal,
+    MonthlyCustomerTotal,
+    MonthlyProductTotal,
+    MonthlyDescriptionTotal,
+    QuoteTotal,
+    QuoteStatusTotal,
+    OpenBalance,
+)
+
 
 class RankingVersion(Base):
     """A random token replaced whenever an organisation's rankings may change: its monthly

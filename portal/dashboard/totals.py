@@ -17,7 +17,6 @@ import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,7 +32,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    inspect,
     literal,
     select,
 )
@@ -47,6 +45,7 @@ from portal.clock import local_time
 from portal.dashboard.models import (
     LAST_DAY,
     NO_DUE_DATE,
+    RUNNING_TOTALS,
     DailyTaxTotal,
     DailyTotal,
     MonthlyCustomerTotal,
@@ -430,23 +429,11 @@ def rebuild_totals(
     def only(model: Any) -> list[ColumnElement[bool]]:
         return [model.organization_id.in_(scope)] if scope is not None else []
 
-    for model in (
-        DailyTotal,
-        DailyTaxTotal,
-        MonthlyCustomerTotal,
-        MonthlyProductTotal,
-        MonthlyDescriptionTotal,
-        QuoteTotal,
-        QuoteStatusTotal,
-    ):
+    for model in RUNNING_TOTALS:
         bind.execute(delete(model).where(*only(model)))
-    # Migration 0008 rebuilds too, before the tables of later migrations exist.
-    present = inspect(bind.connection() if isinstance(bind, Session) else bind).has_table
-    if present(RankingVersion.__tablename__):
-        # Every organisation rebuilt gets a new ranking token: kept top lists are read again.
-        _new_tokens(bind, scope)
-    if present(OpenBalance.__tablename__):
-        _rebuild_open(bind, only)
+    # Every organisation rebuilt gets a new ranking token: kept top lists are read again.
+    _new_tokens(bind, scope)
+    _rebuild_open(bind, only)
     issued = [Invoice.status.in_(ISSUED), *only(Invoice)]
     keys = (Invoice.organization_id, Invoice.currency)
     invoiced = (
@@ -627,7 +614,6 @@ def _new_tokens(bind: Connection | Session, scope: list[int] | None) -> None:
 
 
 def _rebuild_open(bind: Connection | Session, only: Any) -> None:
-    bind.execute(delete(OpenBalance).where(*only(OpenBalance)))
     due_on = func.coalesce(Invoice.due_date, literal(NO_DUE_DATE, Date)).label("due_on")
     keys = (Invoice.organization_id, Invoice.currency, due_on)
     bind.execute(
@@ -642,7 +628,8 @@ def _rebuild_open(bind: Connection | Session, only: Any) -> None:
 
 def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
     """Quote by quote (what each adds is ``quote_counted``'s), summed here."""
-    rows: dict[tuple, list] = {}
+    rows: dict[tuple, list] = {}  # by day: count, total, waited seconds, timed
+    statuses: dict[tuple, list] = {}  # by status: count, total
     quotes = select(
         Quote.organization_id,
         Quote.currency,
@@ -653,21 +640,13 @@ def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
         Quote.sent_at,
         Quote.decided_at,
     ).where(*only(Quote))
-    for quote in bind.execute(quotes):
-        share = quote_counted(_QuoteRow(*quote))
-        if share is None:
-            continue
-        total, waited, timed = share[-1]
-        row = rows.setdefault(share[:-1], [0, Decimal("0"), 0, 0])
-        row[0] += 1
-        row[1] += total
-        row[2] += waited
-        row[3] += timed
-    statuses: dict[tuple, list] = {}
-    for key, (count, total, _waited, _timed) in rows.items():
-        status = statuses.setdefault(_status_share((*key, (total,)))[:-1], [0, Decimal("0")])
-        status[0] += count
-        status[1] += total
+    for quote in bind.execute(quotes):  # a row reads as the quote's own attributes
+        share = quote_counted(quote)
+        if share is not None:
+            for sums, (*key, values) in ((rows, share), (statuses, _status_share(share))):
+                summed = sums.setdefault(tuple(key), [0, *(0 for _ in values)])
+                for i, value in enumerate((1, *values)):
+                    summed[i] += value
     if rows:
         bind.execute(
             insert(QuoteTotal),
@@ -689,20 +668,6 @@ def _rebuild_quotes(bind: Connection | Session, only: Any) -> None:
                 for key, (count, total) in sorted(statuses.items())
             ],
         )
-
-
-@dataclass(frozen=True)
-class _QuoteRow:
-    """A quote's columns as ``quote_counted`` reads them, from a plain SELECT."""
-
-    organization_id: int
-    currency: str
-    issue_date: Any
-    status: str
-    valid_until: Any
-    total: Decimal
-    sent_at: datetime | None
-    decided_at: datetime | None
 
 
 def _aware(moment: datetime) -> datetime:
