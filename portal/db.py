@@ -184,9 +184,11 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["portal.db"] = make_engine(
+        engine = make_engine(
             app.config["DATABASE_URL"], lock_timeout=app.config["DB_LOCK_TIMEOUT_SECONDS"]
         )
+        app.extensions["portal.db"] = engine
+        app.extensions["portal.db.reads"] = reads_engine(engine)
         app.teardown_appcontext(self._remove_session)
 
     @property
@@ -194,10 +196,28 @@ class Database:
         return current_app.extensions["portal.db"]
 
     def _new_session(self) -> Session:
-        return Session(bind=self.engine, expire_on_commit=False)
+        extensions = current_app.extensions
+        engine = extensions["portal.db"]
+        if has_request_context() and request.method in SAFE_METHODS:
+            engine = extensions["portal.db.reads"]
+        return Session(bind=engine, expire_on_commit=False)
 
     def _remove_session(self, exc: BaseException | None = None) -> None:
         self.session.remove()
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """The statements run inside share one transaction even in a read (see
+        ``reads_engine``): what PostgreSQL keeps only within one, such as the server-side
+        cursor of a streamed export (``yield_per``). Elsewhere the session's transaction
+        already is one."""
+        connection = self.session.connection()
+        driver = cast(Any, connection.connection.driver_connection)
+        if connection.dialect.name != "postgresql" or not driver.autocommit:
+            yield
+            return
+        with driver.transaction():  # psycopg: BEGIN … COMMIT (ROLLBACK on an exception)
+            yield
 
 
 def make_engine(url: str, *, lock_timeout: float = 10) -> Engine:
@@ -222,6 +242,44 @@ def make_engine(url: str, *, lock_timeout: float = 10) -> Engine:
     return engine
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests that change nothing
+
+
+def reads_engine(engine: Engine) -> Engine:
+    """The engine of a request with a safe method (``SAFE_METHODS``): on PostgreSQL the
+    same pool with each statement in its own transaction (psycopg's autocommit), so a
+    read sends its statements alone, without the ``BEGIN`` and ``COMMIT`` round trips
+    around them (a list: three round trips → one). Under READ COMMITTED every statement of a
+    transaction already reads its own snapshot, so a read sees what it would have seen.
+    Such a request must write nothing (a write there would not be atomic): a statement
+    that writes or locks raises ``ReadOnlyRequest``. SQLite keeps its transaction (a
+    deferred ``BEGIN``: no lock, no round trip)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(reads, "before_cursor_execute", _refuse_writes)
+    return reads
+
+
+class ReadOnlyRequest(RuntimeError):
+    """A request with a safe method tried to write or lock (a programming error: a 500)."""
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
+_CTE_WRITE = re.compile(r"\b(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b", re.I)
+_LOCKING = re.compile(r"\bFOR (?:NO KEY )?(?:UPDATE|SHARE|KEY SHARE)\b")
+
+
+def _refuse_writes(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    head = statement.lstrip()[:6].upper()
+    if (
+        head.startswith(_WRITES)
+        or (head.startswith("WITH") and _CTE_WRITE.search(statement))
+        or (" FOR " in statement and _LOCKING.search(statement))
+    ):
+        raise ReadOnlyRequest(statement[:200])
+
+
 # A pooled PostgreSQL connection is pinged before use only when it has rested longer than
 # this: one that served a request a moment ago is alive (the pool's pre-ping would spend a
 # round trip on every request to learn it). One that fails the ping is replaced.
@@ -237,11 +295,15 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
     if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
         return  # new, or rested less than the threshold
     try:
+        # In autocommit the ping begins no transaction: a read's autocommit can only be
+        # set outside one (and psycopg's ROLLBACK would also drop its prepared statements).
+        dbapi_connection.autocommit = True
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
+            dbapi_connection.autocommit = False
     except Exception as exc:  # any failure: the pool drops it and connects afresh
         raise DisconnectionError() from exc
 
@@ -292,7 +354,7 @@ def _sqlite_begin(gate: WriterGate | None, connection) -> None:
     # handler. Safe methods keep concurrent reads.
     # The body of such a request is read in full before its first query
     # (``portal.web.read_body_first``): a client that trickles its body holds no lock.
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+    if has_request_context() and request.method in SAFE_METHODS:
         # Said to the driver: SQLAlchemy's own execution of a statement (events, context,
         # result) cost a read a fortieth of its time. A deferred BEGIN waits for no lock.
         connection.connection.driver_connection.execute("BEGIN")

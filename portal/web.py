@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, request, url_for
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from portal.db import SAFE_METHODS
 
 
 def safe_next(target: str | None, default_endpoint: str = "dashboard.index") -> str:

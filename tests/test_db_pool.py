@@ -38,6 +38,19 @@ def test_a_connection_dropped_while_resting_is_replaced(app, client, make_user, 
         engine.dispose()  # whatever the requests did not take is closed, not left dead
 
 
+def test_a_rested_connection_serves_reads_and_writes(app, client, make_user, monkeypatch):
+    """The ping leaves no transaction behind: a read (autocommit) and a write after it."""
+    _postgresql(app)
+    owner = make_user(role="OWNER")
+    monkeypatch.setattr(portal_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout pings
+    for _ in range(3):
+        assert_envelope(client.get("/api/v1/products", headers=bearer(owner)), 200)
+        created = client.post(
+            "/api/v1/customers", json={"name": "Tras la pausa"}, headers=bearer(owner)
+        )
+        assert_envelope(created, 201)
+
+
 class _Record:
     def __init__(self, idle_for: float | None):
         self.info = {} if idle_for is None else {"idle_since": time.monotonic() - idle_for}
@@ -55,12 +68,14 @@ class _Connection:
             def execute(self, sql):
                 if connection.fails:
                     raise OSError("server closed the connection unexpectedly")
-                connection.executed.append(sql)
+                connection.executed.append((sql, connection.autocommit))
 
             def close(self):
                 pass
 
         return Cursor()
+
+    autocommit = False
 
 
 @pytest.mark.parametrize(
@@ -70,7 +85,9 @@ class _Connection:
 def test_only_a_rested_connection_is_pinged(idle_for, pinged):
     connection = _Connection()
     portal_db._ping_if_idle(connection, _Record(idle_for), None)
-    assert connection.executed == (["SELECT 1"] if pinged else [])
+    # in autocommit: the ping leaves no transaction open (a read's autocommit is set after)
+    assert connection.executed == ([("SELECT 1", True)] if pinged else [])
+    assert connection.autocommit is False
 
 
 def test_a_failed_ping_asks_the_pool_for_another_connection():

@@ -144,10 +144,15 @@ def test_a_live_server_sees_a_deactivation_within_one_second(app, make_user, liv
     assert requests.get(url, headers=headers, timeout=10).status_code == 200
     user_sql(app, "active", False, viewer)
     changed = time.monotonic()
-    while requests.get(url, headers=headers, timeout=10).status_code == 200:
-        assert time.monotonic() - changed <= identity_cache.TTL + 0.25
+    while True:
+        sent = time.monotonic()
+        if requests.get(url, headers=headers, timeout=10).status_code != 200:
+            break
+        # Still let in: the server read the cache entry before it was a second old. The
+        # entry was made before the change and the request was read after it was sent, so
+        # it was sent within the second (a slow answer on a busy machine does not count).
+        assert sent - changed <= identity_cache.TTL + 0.01
         time.sleep(0.02)
-    assert time.monotonic() - changed <= identity_cache.TTL + 0.25
 
 
 def test_a_remembered_token_is_refused_once_it_expires(app, client, make_user, now):

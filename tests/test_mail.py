@@ -127,7 +127,7 @@ class Mailer:
         kind = "invoice" if model is Invoice else "quote"
         arguments: dict[str, Any] = {"to": None, "cc": [], "message": "", "public_url": LINK}
         arguments.update(options)
-        with self.app.test_request_context():
+        with self.app.test_request_context(method="POST"):  # the sending request writes
             document = db.session.scalars(select(model).where(model.public_id == public_id)).one()
             actor = db.session.scalars(select(User).where(User.public_id == self.member.id)).one()
             row = queue_document_mail(kind, document, actor=actor, **arguments)
@@ -372,7 +372,7 @@ def test_an_invalid_address_is_refused(mailer, field, address):
 def test_nothing_is_sent_when_the_transaction_rolls_back(mailer, smtp_server):
     handler, _port = smtp_server
     invoice_id = mailer.invoice(mailer.customer())
-    with mailer.app.test_request_context():
+    with mailer.app.test_request_context(method="POST"):
         invoice = db.session.scalars(select(Invoice).where(Invoice.public_id == invoice_id)).one()
         actor = db.session.scalars(select(User).where(User.public_id == mailer.member.id)).one()
         queue_document_mail(

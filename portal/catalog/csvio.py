@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -113,13 +114,16 @@ def export_csv(kind: CatalogKind, actor: User, fmt: CsvFormat = PLAIN) -> Iterat
         .order_by(*kind.order_columns)
         .execution_options(yield_per=BATCH)
     )
-    for count, row in enumerate(db.session.scalars(stmt), start=1):
-        cells = kind.csv_cells(row)
-        writer.writerow([_cell(kind, fmt, c, cells[c]) for c in columns])
-        if count % BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    # The rows come from a server-side cursor, closed before its transaction ends (also
+    # when the client stops reading and the generator is closed).
+    with db.one_transaction(), closing(db.session.scalars(stmt)) as rows:
+        for count, row in enumerate(rows, start=1):
+            cells = kind.csv_cells(row)
+            writer.writerow([_cell(kind, fmt, c, cells[c]) for c in columns])
+            if count % BATCH == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -19,12 +19,11 @@ from sqlalchemy.exc import DBAPIError
 from wtforms import ValidationError as WTFormsValidationError
 
 from portal.accounts.models import RevokedToken, User
+from portal.db import SAFE_METHODS
 from portal.errors import CsrfFailed, TokenInvalid, Unauthorized
 from portal.extensions import db, login_manager
 from portal.security import identity_cache
 from portal.security.tokens import decode_token
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_identity() -> User | None:
