@@ -11,11 +11,12 @@ never older than the token read with it, whichever process made the change.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Organization
@@ -102,6 +103,77 @@ def top_customers(
     """The customers invoiced most in the period (a name typed on the invoice counts too):
     whole months from the running totals, the edges from the invoices."""
     months, edges = split_months(period)
+    rows = db.session.execute(
+        _customers_statement(months is not None, len(edges)),
+        _parameters(organization, months, edges),
+    )
+    return [(public_id, customer, total) for public_id, customer, total in rows]
+
+
+def top_products(
+    organization: Organization, period: Period
+) -> list[tuple[str, str, Decimal, Decimal]]:
+    """The catalogue's products sold most (net amount) on issued invoices of the period:
+    whole months from the running totals, the edges from the invoices' lines."""
+    months, edges = split_months(period)
+    rows = db.session.execute(
+        _products_statement(months is not None, len(edges)),
+        _parameters(organization, months, edges),
+    )
+    return [(public_id, product, qty, total) for public_id, product, qty, total in rows]
+
+
+# Each ranking's statement is built once per shape (whole months or not, how many edge
+# ranges: at most six shapes each), its organisation, currency and days bound at each run:
+# building and keying the statement anew cost a dashboard whose tops changed more than
+# running it (issue 16).
+
+
+def _parameters(
+    organization: Organization,
+    months: tuple[date, date] | None,
+    edges: list[tuple[date, date]],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "organization_id": organization.id,
+        "currency": organization.currency,
+    }
+    if months is not None:
+        values["months_first"], values["months_last"] = months
+    for index, (start, end) in enumerate(edges):
+        values[f"edge_start_{index}"], values[f"edge_end_{index}"] = start, end
+    return values
+
+
+def _bound_own(model: Any) -> list[ColumnElement[bool]]:
+    """``own`` with the organisation and its currency as the statement's parameters."""
+    return [
+        model.organization_id == bindparam("organization_id"),
+        model.currency == bindparam("currency"),
+    ]
+
+
+def _bound_months(column: Any) -> ColumnElement[bool]:
+    return column.between(
+        bindparam("months_first", type_=column.type), bindparam("months_last", type_=column.type)
+    )
+
+
+def _bound_days(column: Any, ranges: int) -> ColumnElement[bool]:
+    """``on_days`` for ``ranges`` ranges given as parameters."""
+    return or_(
+        *(
+            column.between(
+                bindparam(f"edge_start_{index}", type_=column.type),
+                bindparam(f"edge_end_{index}", type_=column.type),
+            )
+            for index in range(ranges)
+        )
+    )
+
+
+@functools.cache
+def _customers_statement(months: bool, edges: int) -> Select:
     parts: list[Any] = []  # selects of the same columns
     if months:
         parts.append(
@@ -110,10 +182,7 @@ def top_customers(
                 MonthlyCustomerTotal.customer_id.label("customer_id"),
                 MonthlyCustomerTotal.customer_name.label("written"),
                 MonthlyCustomerTotal.invoiced.label("amount"),
-            ).where(
-                *own(MonthlyCustomerTotal, organization),
-                MonthlyCustomerTotal.month.between(*months),
-            )
+            ).where(*_bound_own(MonthlyCustomerTotal), _bound_months(MonthlyCustomerTotal.month))
         )
     if edges:
         parts.append(
@@ -125,9 +194,9 @@ def top_customers(
                 ),
                 Invoice.total.label("amount"),
             ).where(
-                *own(Invoice, organization),
+                *_bound_own(Invoice),
                 Invoice.status.in_(ISSUED),
-                on_days(Invoice.invoice_date, edges),
+                _bound_days(Invoice.invoice_date, edges),
             )
         )
     sales = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
@@ -144,22 +213,17 @@ def top_customers(
         .subquery()
     )
     name = func.coalesce(Customer.name, by_key.c.written).label("name")
-    rows = db.session.execute(
+    return (
         select(Customer.public_id, name, by_key.c.amount)
         .select_from(by_key)
         .outerjoin(Customer, Customer.id == by_key.c.customer_id)
         .order_by(by_key.c.amount.desc(), name)
         .limit(TOP)
     )
-    return [(public_id, customer, total) for public_id, customer, total in rows]
 
 
-def top_products(
-    organization: Organization, period: Period
-) -> list[tuple[str, str, Decimal, Decimal]]:
-    """The catalogue's products sold most (net amount) on issued invoices of the period:
-    whole months from the running totals, the edges from the invoices' lines."""
-    months, edges = split_months(period)
+@functools.cache
+def _products_statement(months: bool, edges: int) -> Select:
     parts: list[Any] = []  # selects of the same columns
     if months:
         parts.append(
@@ -167,10 +231,7 @@ def top_products(
                 MonthlyProductTotal.product_id.label("product_id"),
                 MonthlyProductTotal.quantity.label("quantity"),
                 MonthlyProductTotal.net.label("net"),
-            ).where(
-                *own(MonthlyProductTotal, organization),
-                MonthlyProductTotal.month.between(*months),
-            )
+            ).where(*_bound_own(MonthlyProductTotal), _bound_months(MonthlyProductTotal.month))
         )
     if edges:
         parts.append(
@@ -181,9 +242,9 @@ def top_products(
             )
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(
-                *own(Invoice, organization),
+                *_bound_own(Invoice),
                 Invoice.status.in_(ISSUED),
-                on_days(Invoice.invoice_date, edges),
+                _bound_days(Invoice.invoice_date, edges),
                 InvoiceLine.product_id.is_not(None),
             )
         )
@@ -199,11 +260,10 @@ def top_products(
         .having(net != 0)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Product.public_id, Product.name, by_product.c.quantity, by_product.c.net)
         .select_from(by_product)
         .join(Product, Product.id == by_product.c.product_id)
         .order_by(by_product.c.net.desc(), Product.name)
         .limit(TOP)
     )
-    return [(public_id, product, qty, total) for public_id, product, qty, total in rows]
