@@ -30,7 +30,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, Table, bindparam, insert, inspect
+from sqlalchemy import JSON, Table, bindparam, func, insert, inspect, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapper, RelationshipDirection, make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -49,6 +50,10 @@ class _Plan:
     parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # many-to-one → (fk, pk)
     children: tuple[tuple[str, Mapper[Any], tuple[tuple[str, str], ...]], ...]
     statement: ReturningInsert[Any]
+    # PostgreSQL, a table with an insert sentinel: every row in one array per column
+    # (``_from_arrays``), else None.
+    arrays: ReturningInsert[Any] | None
+    sentinel: str | None
 
 
 def insert_new(obj: Any, *, attach: bool = True) -> None:
@@ -73,7 +78,10 @@ def insert_new(obj: Any, *, attach: bool = True) -> None:
                 child.__dict__[fk] = obj.__dict__[pk]
             child_mapper.dispatch.before_insert(child_mapper, connection, inspect(child))
             rows.append(_values(child, child_plan))
-        returned = connection.execute(child_plan.statement, rows).all()
+        if child_plan.arrays is not None and connection.dialect.name == "postgresql":
+            returned = _insert_arrays(connection, child_plan, rows)
+        else:
+            returned = connection.execute(child_plan.statement, rows).all()
         for child, child_row in zip(children, returned, strict=True):
             _take_returned(child, child_plan, child_row)
             child_mapper.dispatch.after_insert(child_mapper, connection, inspect(child))
@@ -117,6 +125,15 @@ def _values(obj: Any, plan: _Plan) -> dict[str, Any]:
         state[attribute] = value
         values[column.key] = value
     return values
+
+
+def _insert_arrays(connection: Any, plan: _Plan, rows: list[dict[str, Any]]) -> list[Any]:
+    """``rows`` written by the plan's statement of arrays, their ids in the rows' order."""
+    assert plan.arrays is not None and plan.sentinel is not None
+    values: dict[str, Any] = {key: [row[key] for row in rows] for key in rows[0]}
+    values[plan.sentinel] = list(range(len(rows)))
+    returned = connection.execute(plan.arrays, values).all()
+    return sorted(returned, key=lambda row: row[-1])  # RETURNING keeps no order: the sentinel
 
 
 def _take_returned(obj: Any, plan: _Plan, row: Any) -> None:
@@ -180,6 +197,9 @@ def _plan(mapper: Mapper[Any]) -> _Plan:
             primary_key, *(column for _attribute, column in returned), sort_by_parameter_order=True
         )
     )
+    sentinel = next(
+        (column for column in table.columns if getattr(column, "_insert_sentinel", False)), None
+    )
     return _Plan(
         key=mapper.get_property_by_column(primary_key).key,
         columns=tuple(columns),
@@ -187,4 +207,35 @@ def _plan(mapper: Mapper[Any]) -> _Plan:
         parents=tuple(parents),
         children=tuple(children),
         statement=statement,
+        arrays=None if sentinel is None or nulls else _from_arrays(table, columns, returned),
+        sentinel=None if sentinel is None else sentinel.key,
+    )
+
+
+def _from_arrays(
+    table: Table, columns: list[tuple[str, Any]], returned: list[tuple[str, Any]]
+) -> ReturningInsert[Any]:
+    """``INSERT … SELECT … FROM unnest(:a, :b, …) ORDER BY <sentinel> RETURNING id, …,
+    <sentinel>`` (PostgreSQL): one array per column, so the statement's text is the same
+    for any number of rows. The multi-row ``VALUES`` of the generic statement has 18
+    parameters a line, past what psycopg keeps converted (50 parameters, 4,096 bytes: it
+    parsed the text on every document, 0.55 ms for 10 lines), and a text per number of
+    lines, planned afresh by the server each time."""
+    sentinel = next(
+        column for column in table.columns if getattr(column, "_insert_sentinel", False)
+    )
+    written = [column for _attribute, column in columns] + [sentinel]
+    keys = [column.key for column in written]
+    source = (
+        func.unnest(*(bindparam(column.key, type_=ARRAY(column.type)) for column in written))
+        .table_valued(*keys)
+        .render_derived(name="new_rows")  # AS new_rows(invoice_id, position, …)
+    )
+    (primary_key,) = table.primary_key.columns
+    return (
+        insert(table)
+        .from_select(
+            keys, select(*(source.c[key] for key in keys)).order_by(source.c[sentinel.key])
+        )
+        .returning(primary_key, *(column for _attribute, column in returned), sentinel)
     )

@@ -142,3 +142,30 @@ def test_a_documents_products_are_read_once(app, client, make_user, url):
         created = assert_envelope(client.post(url, json=body, headers=bearer(owner)), 201)["data"]
     assert reads.count == 1
     assert [line["productId"] for line in created["lines"]] == [*products, None, None]
+
+
+def test_on_postgresql_the_lines_statement_is_the_same_for_any_number_of_lines(
+    app, client, make_user
+):
+    """One array per column (``inserts._from_arrays``): the statement's text does not
+    change with the number of lines, so psycopg keeps it converted and the server can keep
+    it prepared (a multi-row VALUES had 18 parameters a line and a text per count)."""
+    if app.extensions["portal.db"].dialect.name != "postgresql":
+        pytest.skip("SQLite writes the lines with one multi-row VALUES")
+    owner = make_user()
+    engine = app.extensions["portal.db"]
+    texts: list[tuple[str, int]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().startswith("INSERT INTO invoice_lines"):
+            texts.append((statement, len(parameters)))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for count in (1, LINES):
+            body = invoice_body(many_lines()[:count])
+            assert_envelope(client.post(INVOICES, json=body, headers=bearer(owner)), 201)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(texts) == 2 and texts[0][0] == texts[1][0]
+    assert texts[0][1] == texts[1][1] < 50  # one parameter a column, whatever the lines
