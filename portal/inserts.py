@@ -27,6 +27,7 @@ left unattached: nothing in the request reads it back).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -78,6 +79,7 @@ def insert_new(obj: Any, *, attach: bool = True) -> None:
                 child.__dict__[fk] = obj.__dict__[pk]
             child_mapper.dispatch.before_insert(child_mapper, connection, inspect(child))
             rows.append(_values(child, child_plan))
+        returned: Sequence[Any]
         if child_plan.arrays is not None and connection.dialect.name == "postgresql":
             returned = _insert_arrays(connection, child_plan, rows)
         else:
