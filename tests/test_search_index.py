@@ -49,6 +49,29 @@ def test_every_searched_table_has_its_index_and_triggers(app):
             assert {f"ix_search_{name}_{c}" for c in columns} <= indexes
 
 
+def test_postgresql_samples_the_searched_columns_finely(app):
+    """Migration 0021: each trigram index's folded column is sampled with a statistics target
+    of 1,000, so the planner's guess of how many rows a pattern matches (the list walked in
+    order for a common word, the index for a rare one) no longer flips between ANALYZEs."""
+    with app.app_context(), db.engine.connect() as conn:
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's search chooses by counting the index's matches")
+        if conn.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")) is None:
+            pytest.skip("pg_trgm could not be created here")
+        targets = {
+            f"{name}.{c}": conn.scalar(
+                text(
+                    "SELECT attstattarget FROM pg_attribute "
+                    "WHERE attrelid = to_regclass(:index) AND attnum = 1"
+                ),
+                {"index": f"ix_search_{name}_{c}"},
+            )
+            for name, columns in SEARCHED.items()
+            for c in columns
+        }
+    assert set(targets.values()) == {1000}, targets
+
+
 def test_the_planner_answers_a_search_from_the_index(app, client, make_user):
     viewer = make_user(role="VIEWER")
     seed(app, "products", viewer.organization_id, [{"name": "Café", "sku": "C-1", "price": 1}])
