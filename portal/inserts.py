@@ -3,8 +3,9 @@
 The unit of work spends most of a document's creation on per-object bookkeeping (sorting
 the dependencies, tracking every attribute's history, syncing keys) for rows that are
 plainly new: a document and its lines. ``insert_new`` writes them with one ``INSERT …
-RETURNING`` for the object and one for each of its new collections (a multi-row statement on
-both databases: the lines carry an insert sentinel), then makes the objects persistent in the
+RETURNING`` for the object and one for each of its new collections (the lines carry an
+insert sentinel: a multi-row ``VALUES`` on SQLite, one array per column on PostgreSQL,
+``_from_arrays``), then makes the objects persistent in the
 session through the ORM's public API (``make_transient_to_detached`` and ``Session.add``),
 so that what follows (the history, the webhook's JSON, a later edit in the same request)
 sees ordinary loaded objects. It does what the ORM's flush would have done for them:
@@ -209,13 +210,15 @@ def _plan(mapper: Mapper[Any]) -> _Plan:
         parents=tuple(parents),
         children=tuple(children),
         statement=statement,
-        arrays=None if sentinel is None or nulls else _from_arrays(table, columns, returned),
+        arrays=None
+        if sentinel is None or nulls
+        else _from_arrays(table, columns, returned, sentinel),
         sentinel=None if sentinel is None else sentinel.key,
     )
 
 
 def _from_arrays(
-    table: Table, columns: list[tuple[str, Any]], returned: list[tuple[str, Any]]
+    table: Table, columns: list[tuple[str, Any]], returned: list[tuple[str, Any]], sentinel: Any
 ) -> ReturningInsert[Any]:
     """``INSERT … SELECT … FROM unnest(:a, :b, …) ORDER BY <sentinel> RETURNING id, …,
     <sentinel>`` (PostgreSQL): one array per column, so the statement's text is the same
@@ -223,9 +226,6 @@ def _from_arrays(
     parameters a line, past what psycopg keeps converted (50 parameters, 4,096 bytes: it
     parsed the text on every document, 0.55 ms for 10 lines), and a text per number of
     lines, planned afresh by the server each time."""
-    sentinel = next(
-        column for column in table.columns if getattr(column, "_insert_sentinel", False)
-    )
     written = [column for _attribute, column in columns] + [sentinel]
     keys = [column.key for column in written]
     source = (
