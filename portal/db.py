@@ -196,10 +196,9 @@ class Database:
         return current_app.extensions["portal.db"]
 
     def _new_session(self) -> Session:
-        extensions = current_app.extensions
-        engine = extensions["portal.db"]
+        engine = self.engine
         if has_request_context() and request.method in SAFE_METHODS:
-            engine = extensions["portal.db.reads"]
+            engine = current_app.extensions["portal.db.reads"]  # see ``reads_engine``
         return Session(bind=engine, expire_on_commit=False)
 
     def _remove_session(self, exc: BaseException | None = None) -> None:

@@ -5,6 +5,7 @@ the order of its lines; and each line keeps its own place, figures and id."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -44,10 +45,12 @@ class Inserts:
     def __init__(self, app) -> None:
         self.engine = app.extensions["portal.db"]
         self.tables: list[str] = []
+        self.statements: list[tuple[str, Any]] = []  # (statement, parameters)
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO "):
             self.tables.append(statement.split()[2].strip('"'))
+            self.statements.append((statement, parameters))
 
     def __enter__(self) -> Inserts:
         event.listen(self.engine, "before_cursor_execute", self._seen)
@@ -153,19 +156,14 @@ def test_on_postgresql_the_lines_statement_is_the_same_for_any_number_of_lines(
     if app.extensions["portal.db"].dialect.name != "postgresql":
         pytest.skip("SQLite writes the lines with one multi-row VALUES")
     owner = make_user()
-    engine = app.extensions["portal.db"]
-    texts: list[tuple[str, int]] = []
-
-    def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        if statement.lstrip().startswith("INSERT INTO invoice_lines"):
-            texts.append((statement, len(parameters)))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with Inserts(app) as inserts:
         for count in (1, LINES):
             body = invoice_body(many_lines()[:count])
             assert_envelope(client.post(INVOICES, json=body, headers=bearer(owner)), 201)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    texts = [
+        (statement, len(parameters))
+        for statement, parameters in inserts.statements
+        if statement.lstrip().startswith("INSERT INTO invoice_lines")
+    ]
     assert len(texts) == 2 and texts[0][0] == texts[1][0]
     assert texts[0][1] == texts[1][1] < 50  # one parameter a column, whatever the lines
